@@ -9,37 +9,43 @@
 
 static volatile uint64_t sink;
 
-static uint64_t mix(uint64_t x, unsigned int rounds)
-{
-	for (unsigned int i = 0; i < rounds; i++) {
-		x ^= x >> 33;
-		x *= 0xff51afd7ed558ccdull;
-		x ^= x >> 29;
-	}
-	return x;
-}
+/* A few rounds of a 64-bit mixer; a macro so each caller does its own work. */
+#define MIX(x, rounds)                                   \
+	do {                                             \
+		for (unsigned int i_ = 0; i_ < (rounds); i_++) { \
+			(x) ^= (x) >> 33;                \
+			(x) *= 0xff51afd7ed558ccdull;    \
+			(x) ^= (x) >> 29;                \
+		}                                        \
+	} while (0)
 
 /* Six units of work per call. */
 static void crunch_numbers(void)
 {
-	sink += mix(sink + 1, 6 * 200000);
+	uint64_t x = sink + 1;
+	MIX(x, 6 * 200000);
+	sink += x;
 }
 
 /* Three units. */
 static void hash_strings(void)
 {
-	sink += mix(sink + 2, 3 * 200000);
+	uint64_t x = sink + 2;
+	MIX(x, 3 * 200000);
+	sink += x;
 }
 
 /* One unit. */
 static void walk_list(void)
 {
-	sink += mix(sink + 3, 1 * 200000);
+	uint64_t x = sink + 3;
+	MIX(x, 1 * 200000);
+	sink += x;
 }
 
 int main(int argc, char **argv)
 {
-	int iterations = argc > 1 ? atoi(argv[1]) : 1500;
+	int iterations = argc > 1 ? atoi(argv[1]) : 500;
 
 	for (int i = 0; i < iterations; i++) {
 		crunch_numbers();

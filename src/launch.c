@@ -1,1 +1,199 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Starting the profiled command (see launch.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "launch.h"
+
+extern char **environ;
+
+/* 0 if PATH is a file we may execute, else an errno. */
+static int check_executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (access(path, X_OK) != 0)
+		return errno;
+	return 0;
+}
+
+int np_launch_resolve(const char *cmd, char *path_out, size_t cap)
+{
+	const char *path_env, *p;
+	int first_err = ENOENT;
+
+	if (strchr(cmd, '/')) {
+		int err = check_executable(cmd);
+
+		if (err)
+			return np_error("cannot run '%s': %s", cmd, strerror(err));
+		snprintf(path_out, cap, "%s", cmd);
+		return 0;
+	}
+	path_env = getenv("PATH");
+	if (!path_env)
+		path_env = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path_env;; p++) {
+		const char *end = strchrnul(p, ':');
+		int n, err;
+
+		/* An empty PATH element means the current directory. */
+		if (end == p)
+			n = snprintf(path_out, cap, "./%s", cmd);
+		else
+			n = snprintf(path_out, cap, "%.*s/%s", (int)(end - p), p, cmd);
+		if (n > 0 && (size_t)n < cap) {
+			err = check_executable(path_out);
+			if (!err)
+				return 0;
+			/* Like execvp: a file found but not executable says so. */
+			if (err != ENOENT && err != ENOTDIR && first_err == ENOENT)
+				first_err = err;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	if (first_err == ENOENT)
+		return np_error("cannot run '%s': command not found", cmd);
+	return np_error("cannot run '%s': %s", cmd, strerror(first_err));
+}
+
+/*
+ * Builds the command's environment: ours, with the agent added to
+ * LD_PRELOAD (after what the user preloads) and the session settings.
+ * Done before fork, so that the child only calls async-signal-safe
+ * functions.
+ */
+static char **build_env(const char *agent, const char *settings)
+{
+	size_t n = 0, i, j = 0;
+	const char *old_preload = getenv("LD_PRELOAD");
+	char **env;
+	char *preload = NULL, *set = NULL;
+	int r;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 3, sizeof(*env));
+	if (!env)
+		return NULL;
+	if (old_preload && *old_preload)
+		r = asprintf(&preload, "LD_PRELOAD=%s:%s", old_preload, agent);
+	else
+		r = asprintf(&preload, "LD_PRELOAD=%s", agent);
+	if (r < 0 || asprintf(&set, NP_ENV_SETTINGS "=%s", settings) < 0) {
+		if (r >= 0)
+			free(preload);
+		free(env);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (!strncmp(environ[i], "LD_PRELOAD=", 11) ||
+		    !strncmp(environ[i], NP_ENV_SETTINGS "=",
+			     sizeof(NP_ENV_SETTINGS)))
+			continue;
+		env[j++] = environ[i];
+	}
+	env[j++] = preload;
+	env[j++] = set;
+	env[j] = NULL;
+	return env;
+}
+
+static void free_env(char **env)
+{
+	size_t n = 0;
+
+	if (!env)
+		return;
+	while (env[n])
+		n++;
+	/* The last two are ours; the rest belong to environ. */
+	free(env[n - 1]);
+	free(env[n - 2]);
+	free(env);
+}
+
+int np_launch_start(const char *path, char *const *cmd, const char *agent,
+		    struct np_session *session, struct np_launch *out)
+{
+	int sv[2], errpipe[2], child_err = 0;
+	char settings[512];
+	char **env;
+	ssize_t n;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return np_error("cannot create the stream socket: %s",
+				strerror(errno));
+	/* The agent never blocks the target on a full socket (it drops
+	 * samples instead), but a larger buffer means fewer drops. */
+	int size = 4 << 20;
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+
+	session->stream_fd = sv[1];
+	if (np_session_format(session, settings, sizeof(settings)) < 0 ||
+	    !(env = build_env(agent, settings))) {
+		close(sv[0]);
+		close(sv[1]);
+		return np_error("out of memory");
+	}
+	if (pipe2(errpipe, O_CLOEXEC) != 0) {
+		free_env(env);
+		close(sv[0]);
+		close(sv[1]);
+		return np_error("cannot create a pipe: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		free_env(env);
+		close(sv[0]);
+		close(sv[1]);
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return np_error("cannot start '%s': %s", cmd[0], strerror(err));
+	}
+	if (pid == 0) {
+		/* The child: only async-signal-safe calls from here on. */
+		fcntl(sv[1], F_SETFD, 0);
+		execve(path, cmd, env);
+		child_err = errno;
+		while (write(errpipe[1], &child_err, sizeof(child_err)) < 0 &&
+		       errno == EINTR)
+			;
+		_exit(127);
+	}
+	free_env(env);
+	close(sv[1]);
+	close(errpipe[1]);
+	do
+		n = read(errpipe[0], &child_err, sizeof(child_err));
+	while (n < 0 && errno == EINTR);
+	close(errpipe[0]);
+	if (n == sizeof(child_err)) {
+		waitpid(pid, NULL, 0);
+		close(sv[0]);
+		return np_error("cannot run '%s': %s", cmd[0], strerror(child_err));
+	}
+	out->pid = pid;
+	out->stream_fd = sv[0];
+	return 0;
+}

@@ -1,1 +1,33 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Starting the profiled command with the agent preloaded: a socket pair for
+ * the record stream, the agent's settings in the environment, and an exec
+ * whose failure comes back to the parent as a message instead of a silent
+ * exit status.
+ */
+#ifndef NPROF_LAUNCH_H
+#define NPROF_LAUNCH_H
+
+#include <sys/types.h>
+
+#include "session.h"
+
+struct np_launch {
+	pid_t pid;     /* the command */
+	int stream_fd; /* the CLI's end of the record stream */
+};
+
+/*
+ * Checks that CMD[0] can be run, before anything starts; 0, or -1 with the
+ * message printed.  PATH_OUT receives the file that will be executed.
+ */
+int np_launch_resolve(const char *cmd, char *path_out, size_t cap);
+
+/*
+ * Starts PATH with arguments CMD, the agent AGENT preloaded and SESSION's
+ * settings (its stream_fd is filled in); 0, or -1 with the message printed.
+ */
+int np_launch_start(const char *path, char *const *cmd, const char *agent,
+		    struct np_session *session, struct np_launch *out);
+
+#endif /* NPROF_LAUNCH_H */

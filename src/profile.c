@@ -1,1 +1,246 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Aggregating records into an np_profile (see profile.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+#include "reader.h"
+#include "xalloc.h"
+
+void np_profile_init(struct np_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	np_intern_init(&p->stack_set);
+	np_intern_init(&p->stack_ids);
+	np_intern_init(&p->thread_ids);
+	np_memprofile_init(&p->mem);
+}
+
+void np_profile_release(struct np_profile *p)
+{
+	for (size_t i = 0; i < p->nmeta; i++) {
+		free(p->meta[i].key);
+		free(p->meta[i].value);
+	}
+	for (size_t i = 0; i < p->nmodules; i++) {
+		free(p->modules[i].path);
+		free(p->modules[i].build_id);
+		free(p->modules[i].segs);
+	}
+	for (size_t i = 0; i < p->nthreads; i++)
+		free(p->threads[i].name);
+	free(p->meta);
+	free(p->modules);
+	free(p->stacks);
+	free(p->threads);
+	free(p->id_stack);
+	np_intern_release(&p->stack_set);
+	np_intern_release(&p->stack_ids);
+	np_intern_release(&p->thread_ids);
+	np_memprofile_release(&p->mem);
+	np_profile_init(p);
+}
+
+static void note_time(struct np_profile *p, uint64_t ns)
+{
+	if (ns > p->last_ns)
+		p->last_ns = ns;
+}
+
+static void add_meta(struct np_profile *p, const struct np_rec_meta *m)
+{
+	np_xgrow(&p->meta, p->nmeta, &p->meta_cap, sizeof(*p->meta));
+	p->meta[p->nmeta++] = (struct np_meta_item){
+		.key = np_xstrndup(m->key, m->key_len),
+		.value = np_xstrndup(m->value, m->value_len),
+	};
+}
+
+static void add_module(struct np_profile *p, const struct np_rec_module *m)
+{
+	struct np_module *mod;
+
+	np_xgrow(&p->modules, p->nmodules, &p->modules_cap,
+		 sizeof(*p->modules));
+	mod = &p->modules[p->nmodules++];
+	*mod = (struct np_module){
+		.id = m->id,
+		.path = np_xstrndup(m->path, m->path_len),
+		.bias = m->bias,
+		.build_id_len = m->build_id_len,
+		.nsegs = m->nsegs,
+		.load_ns = m->time_ns,
+		.load_seq = p->records,
+		.gone_seq = UINT64_MAX,
+	};
+	if (m->build_id_len) {
+		mod->build_id = np_xmalloc(m->build_id_len);
+		memcpy(mod->build_id, m->build_id, m->build_id_len);
+	}
+	mod->segs = np_xcalloc(m->nsegs, sizeof(*mod->segs));
+	for (unsigned int i = 0; i < m->nsegs; i++)
+		np_rec_module_seg(m, i, &mod->segs[i]);
+	note_time(p, m->time_ns);
+}
+
+/* The unload is of the latest module loaded under that id. */
+static void module_gone(struct np_profile *p,
+			const struct np_rec_module_gone *g)
+{
+	for (size_t i = p->nmodules; i-- > 0;) {
+		struct np_module *mod = &p->modules[i];
+
+		if (mod->id == g->id && mod->gone_seq == UINT64_MAX) {
+			mod->gone_ns = g->time_ns;
+			mod->gone_seq = p->records;
+			break;
+		}
+	}
+	note_time(p, g->time_ns);
+}
+
+static void define_stack(struct np_profile *p, const struct np_rec_stack *s)
+{
+	uint64_t pcs[NP_MAX_FRAMES];
+	bool added;
+	uint32_t index, slot;
+
+	for (uint32_t i = 0; i < s->nframes; i++)
+		pcs[i] = np_rec_stack_frame(s, i);
+	index = np_intern_add(&p->stack_set, pcs, s->nframes * sizeof(*pcs),
+			      &added);
+	if (added) {
+		np_xgrow(&p->stacks, p->nstacks, &p->stacks_cap,
+			 sizeof(*p->stacks));
+		p->stacks[p->nstacks++] = (struct np_stack){
+			.pcs = np_intern_key(&p->stack_set, index, NULL),
+			.nframes = s->nframes,
+			.seq = p->records,
+		};
+	}
+	/* A later definition of an id replaces the earlier one. */
+	slot = np_intern_add(&p->stack_ids, &s->id, sizeof(s->id), &added);
+	if (added)
+		np_xgrow(&p->id_stack, slot, &p->id_stack_cap,
+			 sizeof(*p->id_stack));
+	p->id_stack[slot] = index;
+}
+
+static struct np_thread *thread_of(struct np_profile *p, uint32_t tid)
+{
+	bool added;
+	uint32_t i = np_intern_add(&p->thread_ids, &tid, sizeof(tid), &added);
+
+	if (added) {
+		np_xgrow(&p->threads, p->nthreads, &p->threads_cap,
+			 sizeof(*p->threads));
+		p->threads[p->nthreads++] = (struct np_thread){ .tid = tid };
+	}
+	return &p->threads[i];
+}
+
+static void add_cpu_sample(struct np_profile *p,
+			   const struct np_rec_cpu_sample *s)
+{
+	int64_t slot = np_intern_find(&p->stack_ids, &s->stack_id,
+				      sizeof(s->stack_id));
+	struct np_stack *st;
+
+	note_time(p, s->time_ns);
+	if (slot < 0) {
+		p->samples_no_stack++;
+		return;
+	}
+	st = &p->stacks[p->id_stack[slot]];
+	st->samples++;
+	st->weight += s->weight;
+	p->samples++;
+	p->weight += s->weight;
+	thread_of(p, s->tid)->samples++;
+}
+
+static void name_thread(struct np_profile *p, const struct np_rec_thread *t)
+{
+	struct np_thread *th = thread_of(p, t->tid);
+
+	/* A thread may be renamed: the last name is the one it ran under
+	 * longest in the common case (set right after it starts). */
+	free(th->name);
+	th->name = np_xstrndup(t->name, t->name_len);
+	note_time(p, t->time_ns);
+}
+
+void np_profile_add(struct np_profile *p, const struct np_record *rec)
+{
+	p->records++;
+	switch (rec->type) {
+	case NP_REC_META:
+		add_meta(p, &rec->u.meta);
+		break;
+	case NP_REC_MODULE:
+		add_module(p, &rec->u.module);
+		break;
+	case NP_REC_MODULE_GONE:
+		module_gone(p, &rec->u.module_gone);
+		break;
+	case NP_REC_STACK:
+		define_stack(p, &rec->u.stack);
+		break;
+	case NP_REC_CPU_SAMPLE:
+		add_cpu_sample(p, &rec->u.cpu_sample);
+		break;
+	case NP_REC_THREAD:
+		name_thread(p, &rec->u.thread);
+		break;
+	case NP_REC_LOST:
+		/* LOST records are deltas: sum them. */
+		p->lost[rec->u.lost.kind] += rec->u.lost.count;
+		break;
+	case NP_REC_END:
+		p->has_end = true;
+		p->end = rec->u.end;
+		note_time(p, rec->u.end.time_ns);
+		break;
+	case NP_REC_ALLOC:
+		np_memprofile_alloc(p, &rec->u.alloc);
+		note_time(p, rec->u.alloc.time_ns);
+		break;
+	case NP_REC_FREE:
+		np_memprofile_free(p, &rec->u.free);
+		note_time(p, rec->u.free.time_ns);
+		break;
+	}
+}
+
+int np_profile_read(struct np_profile *p, struct np_reader *r)
+{
+	struct np_record rec;
+	int rc;
+
+	p->version = np_reader_version(r);
+	while ((rc = np_reader_next(r, &rec)) > 0)
+		np_profile_add(p, &rec);
+	if (rc < 0)
+		return rc;
+	p->cut_short = np_reader_cut_short(r);
+	return 0;
+}
+
+const char *np_profile_meta(const struct np_profile *p, const char *key)
+{
+	for (size_t i = p->nmeta; i-- > 0;)
+		if (!strcmp(p->meta[i].key, key))
+			return p->meta[i].value;
+	return NULL;
+}
+
+uint64_t np_profile_lost_total(const struct np_profile *p)
+{
+	uint64_t sum = 0;
+
+	for (int k = 1; k <= NP_LOST_KIND_MAX; k++)
+		sum += p->lost[k];
+	return sum;
+}

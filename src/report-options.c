@@ -1,1 +1,238 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parsing `nprof report`'s options (see report-options.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "report-options.h"
+#include "report.h"
+
+/* Long-only options get values outside the range of characters. */
+enum {
+	OPT_CPU = 256,
+	OPT_ALLOC,
+	OPT_LEAKS,
+	OPT_LIVE,
+	OPT_AT,
+	OPT_FORMAT,
+	OPT_HEADER,
+	OPT_TOP,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{ "cpu", no_argument, NULL, OPT_CPU },
+	{ "alloc", no_argument, NULL, OPT_ALLOC },
+	{ "leaks", no_argument, NULL, OPT_LEAKS },
+	{ "live", no_argument, NULL, OPT_LIVE },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "header", no_argument, NULL, OPT_HEADER },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The largest --top that makes sense; beyond it is surely a typo. */
+#define TOP_MAX 1000000000ul
+
+void np_report_usage(FILE *out)
+{
+	fputs("usage: nprof report [options] [FILE]\n\n"
+	      "Symbolize a recorded profile (default: " NP_REPORT_DEFAULT_FILE
+	      ") and print a report.\n\n"
+	      "Views (one at a time; the default is --cpu if the file has CPU "
+	      "samples,\n"
+	      "else --alloc):\n"
+	      "  --cpu              CPU samples by stack\n"
+	      "  --alloc            bytes and allocations made, by stack\n"
+	      "  --leaks            bytes allocated and not freed when the "
+	      "recording ended\n"
+	      "  --live             bytes in use at a moment (the end, or "
+	      "--at), and the peak\n"
+	      "  --at SECONDS       the moment for --live, in seconds after "
+	      "the start\n\n"
+	      "Options:\n"
+	      "  --format=FORMAT    how to print the report:\n", out);
+	for (size_t i = 0; np_report_formats[i]; i++)
+		fprintf(out, "                       %-10s %s\n",
+			np_report_formats[i]->name,
+			np_report_formats[i]->summary);
+	fputs("  --top N            show the N hottest functions (default "
+	      "20; 0: all); in a\n"
+	      "                     tree, the N hottest callees of each "
+	      "function (default:\n"
+	      "                     those with 0.5% or more)\n"
+	      "  --header           print the file's metadata instead of a "
+	      "profile\n"
+	      "  -h, --help         show this help\n", out);
+}
+
+NP_PRINTF(3, 4)
+static int fail(char *err, size_t err_size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, err_size, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *option_name(int val)
+{
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
+
+/* The views' option names, by mode. */
+static const char *const view_names[] = {
+	[NP_REPORT_CPU] = "--cpu",
+	[NP_REPORT_ALLOC] = "--alloc",
+	[NP_REPORT_LEAKS] = "--leaks",
+	[NP_REPORT_LIVE] = "--live",
+};
+
+/*
+ * Seconds as plain decimal digits with an optional fraction ("2", "0.25"):
+ * no sign, exponent, hex or "inf".  Beyond the range of a u64 of ns is
+ * beyond any recording: UINT64_MAX - 1 (UINT64_MAX means the end).
+ */
+static int parse_at(const char *arg, uint64_t *ns)
+{
+	size_t digits = strspn(arg, "0123456789");
+	double secs;
+
+	if (arg[digits] == '.')
+		digits += 1 + strspn(arg + digits + 1, "0123456789");
+	if (!digits || arg[digits] || !strcmp(arg, "."))
+		return -1;
+	secs = strtod(arg, NULL);
+	if (secs * 1e9 >= 18e18)
+		*ns = UINT64_MAX - 1;
+	else
+		*ns = (uint64_t)(secs * 1e9 + 0.5);
+	return 0;
+}
+
+static int parse_top(const char *arg, unsigned long *top)
+{
+	char *end;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return -1;
+	errno = 0;
+	*top = strtoul(arg, &end, 10);
+	if (errno || *end || *top > TOP_MAX)
+		return -1;
+	return 0;
+}
+
+int np_report_options_parse(struct np_report_options *opts, int argc,
+			    char **argv, char *err, size_t err_size)
+{
+	int c;
+
+	*opts = (struct np_report_options){
+		.mode = NP_REPORT_AUTO,
+		.format = &np_report_text,
+		.top = NP_REPORT_DEFAULT_TOP,
+		.file = NP_REPORT_DEFAULT_FILE,
+	};
+	/* 0 makes GNU getopt start over, so that parsing can run twice. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		enum np_report_mode mode = NP_REPORT_AUTO;
+
+		switch (c) {
+		case OPT_CPU:
+			mode = NP_REPORT_CPU;
+			break;
+		case OPT_ALLOC:
+			mode = NP_REPORT_ALLOC;
+			break;
+		case OPT_LEAKS:
+			mode = NP_REPORT_LEAKS;
+			break;
+		case OPT_LIVE:
+			mode = NP_REPORT_LIVE;
+			break;
+		case OPT_AT:
+			if (parse_at(optarg, &opts->at_ns) < 0)
+				return fail(err, err_size,
+					    "invalid --at '%s' (give the "
+					    "seconds after the start of the "
+					    "recording, like 2.5)", optarg);
+			opts->at_given = true;
+			opts->at_arg = optarg;
+			break;
+		case OPT_FORMAT:
+			opts->format = np_report_format_find(optarg);
+			if (!opts->format)
+				return fail(err, err_size,
+					    "unknown format '%s' (choose text, "
+					    "tree or collapsed)", optarg);
+			break;
+		case OPT_HEADER:
+			opts->header = true;
+			break;
+		case OPT_TOP:
+			if (parse_top(optarg, &opts->top) < 0)
+				return fail(err, err_size,
+					    "invalid --top '%s' (give a number "
+					    "of functions, 0 for all)", optarg);
+			opts->top_given = true;
+			break;
+		case 'h':
+		case OPT_HELP:
+			opts->help = true;
+			return 0;
+		case ':':
+			return fail(err, err_size,
+				    "option '--%s' needs a value (try 'nprof "
+				    "report --help')", option_name(optopt));
+		default:
+			/* A long option given a value it does not take. */
+			if (optopt >= 256)
+				return fail(err, err_size,
+					    "option '--%s' takes no value",
+					    option_name(optopt));
+			if (optopt)
+				return fail(err, err_size,
+					    "unknown option '-%c' (try 'nprof "
+					    "report --help')", optopt);
+			return fail(err, err_size,
+				    "unknown option '%s' (try 'nprof report "
+				    "--help')", argv[optind - 1]);
+		}
+		if (mode == NP_REPORT_AUTO)
+			continue;
+		if (opts->mode != NP_REPORT_AUTO && opts->mode != mode)
+			return fail(err, err_size,
+				    "'%s' and '%s' are two views: choose one",
+				    view_names[opts->mode], view_names[mode]);
+		opts->mode = mode;
+	}
+	if (opts->at_given && opts->mode == NP_REPORT_AUTO)
+		opts->mode = NP_REPORT_LIVE;
+	if (opts->at_given && opts->mode != NP_REPORT_LIVE)
+		return fail(err, err_size,
+			    "'--at' is a moment for '--live', not for '%s'",
+			    view_names[opts->mode]);
+	if (optind < argc)
+		opts->file = argv[optind++];
+	if (optind < argc)
+		return fail(err, err_size,
+			    "too many arguments: '%s' after '%s' (report reads "
+			    "one file)", argv[optind], opts->file);
+	return 0;
+}

@@ -1,1 +1,404 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The table of report formats, the symbolized stacks they all read, and the
+ * summary lines the formats for people share.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+#include "report.h"
+#include "symbols.h"
+#include "xalloc.h"
+
+const struct np_report_format *const np_report_formats[] = {
+	&np_report_text,
+	&np_report_tree,
+	&np_report_collapsed,
+	NULL,
+};
+
+const struct np_report_format *np_report_format_find(const char *name)
+{
+	for (size_t i = 0; np_report_formats[i]; i++)
+		if (!strcmp(np_report_formats[i]->name, name))
+			return np_report_formats[i];
+	return NULL;
+}
+
+enum np_report_mode np_report_default_mode(const struct np_profile *p)
+{
+	if (!p->samples && p->mem.allocs)
+		return NP_REPORT_ALLOC;
+	return NP_REPORT_CPU;
+}
+
+void np_report_init(struct np_report *r, const struct np_profile *p,
+		    const char *file, enum np_report_mode mode)
+{
+	memset(r, 0, sizeof(*r));
+	r->profile = p;
+	r->file = file;
+	r->mode = mode == NP_REPORT_AUTO ? np_report_default_mode(p) : mode;
+	np_intern_init(&r->stack_set);
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].samples)
+			r->nthreads++;
+}
+
+void np_report_release(struct np_report *r)
+{
+	np_symbols_free(r->symbols);
+	np_intern_release(&r->stack_set);
+	free(r->stacks);
+	memset(r, 0, sizeof(*r));
+}
+
+bool np_report_is_memory(const struct np_report *r)
+{
+	return r->mode != NP_REPORT_CPU;
+}
+
+/* What raw stack ST holds in the view, and at the peak (--live). */
+static void stack_values(const struct np_report *r, const struct np_stack *st,
+			 struct np_report_stack *v)
+{
+	struct np_mem_value m = { 0 };
+
+	switch (r->mode) {
+	case NP_REPORT_AUTO:
+	case NP_REPORT_CPU:
+		v->value = v->events = st->samples;
+		v->objects = (double)st->samples;
+		return;
+	case NP_REPORT_ALLOC:
+		m = np_memprofile_stack(r->profile, st, NP_MEM_ALLOCATED);
+		break;
+	case NP_REPORT_LEAKS:
+		m = np_memprofile_stack(r->profile, st, NP_MEM_LEAKED);
+		break;
+	case NP_REPORT_LIVE:
+		m = np_memprofile_stack(r->profile, st, NP_MEM_AT);
+		break;
+	}
+	v->value = m.bytes;
+	v->objects = m.objects;
+	v->events = m.events;
+	if (r->mode == NP_REPORT_LIVE) {
+		m = np_memprofile_stack(r->profile, st, NP_MEM_PEAK);
+		v->peak = m.bytes;
+		v->peak_objects = m.objects;
+	}
+}
+
+/* Adds the functions of raw stack ST to the stack that names them alike. */
+static void add_stack(struct np_report *r, const struct np_stack *st,
+		      const struct np_report_stack *v, uint32_t **buf,
+		      size_t *cap)
+{
+	struct np_report_stack *to;
+	size_t n = 0;
+	bool added;
+	uint32_t i;
+
+	for (uint32_t f = 0; f < st->nframes; f++) {
+		const struct np_sym_frame *frames;
+		size_t k = np_symbols_resolve(r->symbols, st->pcs[f], f > 0,
+					      st->seq, &frames);
+
+		for (size_t j = 0; j < k; j++) {
+			np_xgrow(buf, n, cap, sizeof(**buf));
+			(*buf)[n++] = frames[j].function;
+		}
+	}
+	if (!n) {
+		/* The unwinder got no frame at all. */
+		np_xgrow(buf, n, cap, sizeof(**buf));
+		(*buf)[n++] = np_symbols_function(r->symbols, "[unknown]", "");
+	}
+	i = np_intern_add(&r->stack_set, *buf, n * sizeof(**buf), &added);
+	if (added) {
+		np_xgrow(&r->stacks, r->nstacks, &r->stacks_cap,
+			 sizeof(*r->stacks));
+		r->stacks[r->nstacks++] = (struct np_report_stack){
+			.functions = np_intern_key(&r->stack_set, i, NULL),
+			.nframes = (uint32_t)n,
+		};
+	}
+	to = &r->stacks[i];
+	to->value += v->value;
+	to->objects += v->objects;
+	to->events += v->events;
+	to->peak += v->peak;
+	to->peak_objects += v->peak_objects;
+	r->value += v->value;
+	r->objects += v->objects;
+	r->events += v->events;
+}
+
+void np_report_symbolize(struct np_report *r)
+{
+	const struct np_profile *p = r->profile;
+	uint32_t *buf = NULL;
+	size_t cap = 0;
+
+	if (!r->symbols)
+		r->symbols = np_symbols_new(p);
+	for (size_t i = 0; i < p->nstacks; i++) {
+		struct np_report_stack v = { 0 };
+
+		stack_values(r, &p->stacks[i], &v);
+		if (v.events || v.peak)
+			add_stack(r, &p->stacks[i], &v, &buf, &cap);
+	}
+	free(buf);
+	/* The stacks array is complete: pointers into it hold from now. */
+	r->peak_stack = NULL;
+	for (size_t i = 0; i < r->nstacks; i++)
+		if (r->stacks[i].peak &&
+		    (!r->peak_stack || r->stacks[i].peak > r->peak_stack->peak))
+			r->peak_stack = &r->stacks[i];
+}
+
+double np_report_percent(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+bool np_report_weight_is_time(const struct np_profile *p)
+{
+	const char *unit = np_profile_meta(p, "sample_unit");
+
+	return !unit || !strcmp(unit, "ns");
+}
+
+void np_report_format_bytes(double bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB" };
+	double v = bytes / 1024;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, size, "%.0f B", bytes);
+		return;
+	}
+	/* 1023.95 KiB would print as 1024.0 KiB: go up a unit then. */
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && v >= 1023.95) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
+void np_report_format_interval(const struct np_profile *p, char *buf,
+			       size_t size)
+{
+	const char *v = np_profile_meta(p, "nativemem_interval");
+	char *end;
+	uint64_t bytes;
+
+	if (!v || *v < '0' || *v > '9') {
+		snprintf(buf, size, "interval unknown");
+		return;
+	}
+	bytes = strtoull(v, &end, 10);
+	if (*end) {
+		snprintf(buf, size, "interval unknown");
+	} else if (bytes == 0) {
+		snprintf(buf, size, "exact");
+	} else {
+		char amount[32];
+
+		np_report_format_bytes((double)bytes, amount, sizeof(amount));
+		snprintf(buf, size, "sampled every %s", amount);
+	}
+}
+
+double np_report_seconds(const struct np_profile *p, uint64_t ns)
+{
+	uint64_t start;
+
+	if (!np_memprofile_start(p, &start))
+		return 0;
+	return ns >= start ? (double)(ns - start) / 1e9
+			   : -(double)(start - ns) / 1e9;
+}
+
+/* "N allocation(s)", N rounded (an estimate when sampled). */
+static void format_allocations(double objects, char *buf, size_t size)
+{
+	double n = objects < 0.5 ? 0 : (double)(uint64_t)(objects + 0.5);
+
+	snprintf(buf, size, "%.0f allocation%s", n, n == 1 ? "" : "s");
+}
+
+/* The moment of --live: "2.500 s", or "the end (12.000 s)". */
+static void format_moment(const struct np_profile *p, char *buf, size_t size)
+{
+	uint64_t start, end = p->has_end ? p->end.time_ns : p->last_ns;
+	bool known = np_memprofile_start(p, &start) && end >= start;
+
+	if (p->mem.at_ns != UINT64_MAX &&
+	    (p->mem.at_taken || (known && p->mem.at_ns <= end - start)))
+		snprintf(buf, size, "%.3f s", (double)p->mem.at_ns / 1e9);
+	else if (known)
+		snprintf(buf, size, "the end (%.3f s)",
+			 (double)(end - start) / 1e9);
+	else
+		snprintf(buf, size, "the end");
+}
+
+static void print_memory_summary(const struct np_report *r, FILE *out)
+{
+	const struct np_profile *p = r->profile;
+	struct np_mem_value v;
+	char bytes[32], allocs[64], interval[64];
+
+	np_report_format_interval(p, interval, sizeof(interval));
+	switch (r->mode) {
+	case NP_REPORT_ALLOC:
+		v = np_memprofile_total(p, NP_MEM_ALLOCATED);
+		np_report_format_bytes((double)v.bytes, bytes, sizeof(bytes));
+		format_allocations(v.objects, allocs, sizeof(allocs));
+		fprintf(out, "# nprof report: alloc, %s in %s, %s\n", bytes,
+			allocs, interval);
+		break;
+	case NP_REPORT_LEAKS:
+		v = np_memprofile_total(p, NP_MEM_LEAKED);
+		np_report_format_bytes((double)v.bytes, bytes, sizeof(bytes));
+		format_allocations(v.objects, allocs, sizeof(allocs));
+		fprintf(out, "# nprof report: leaks, %s leaked in %s, %s\n",
+			bytes, allocs, interval);
+		break;
+	default: {
+		char moment[64], peak[32];
+
+		format_moment(p, moment, sizeof(moment));
+		v = np_memprofile_total(p, NP_MEM_AT);
+		np_report_format_bytes((double)v.bytes, bytes, sizeof(bytes));
+		format_allocations(v.objects, allocs, sizeof(allocs));
+		np_report_format_bytes((double)p->mem.peak.bytes, peak,
+				       sizeof(peak));
+		fprintf(out, "# nprof report: live at %s, %s in use in %s, ",
+			moment, bytes, allocs);
+		if (p->mem.peak_epoch)
+			fprintf(out, "peak %s at %.3f s, %s\n", peak,
+				np_report_seconds(p, p->mem.peak_ns), interval);
+		else
+			fprintf(out, "peak 0 B, %s\n", interval);
+		break;
+	}
+	}
+}
+
+void np_report_print_summary(const struct np_report *r, FILE *out)
+{
+	const struct np_profile *p = r->profile;
+	const char *engine = np_profile_meta(p, "engine");
+
+	if (np_report_is_memory(r)) {
+		print_memory_summary(r, out);
+		return;
+	}
+	fprintf(out, "# nprof report: cpu, %" PRIu64 " sample%s", p->samples,
+		p->samples == 1 ? "" : "s");
+	if (np_report_weight_is_time(p))
+		fprintf(out, " (%.2f s of CPU)", (double)p->weight / 1e9);
+	else
+		fprintf(out, " (%" PRIu64 " %s)", p->weight,
+			np_profile_meta(p, "sample_unit"));
+	fprintf(out, ", %zu thread%s, engine %s\n", r->nthreads,
+		r->nthreads == 1 ? "" : "s", engine ? engine : "unknown");
+}
+
+/* Why samples are lost, by LOST kind; the CPU report shows these. */
+static const char *const lost_reasons[NP_LOST_KIND_MAX + 1] = {
+	[NP_LOST_SAMPLE_RING] = "the agent's sample ring was full",
+	[NP_LOST_STREAM] = "the stream to nprof fell behind",
+	[NP_LOST_UNWIND] = "their stack could not be taken",
+};
+
+/* Why allocation events are lost; the memory reports show these. */
+static const char *const lost_alloc_reasons[NP_LOST_KIND_MAX + 1] = {
+	[NP_LOST_STREAM] = "the stream to nprof fell behind",
+	[NP_LOST_ALLOC_RING] = "the agent's allocation ring was full",
+};
+
+static void print_lost(const struct np_report *r, const char *what,
+		       const char *const reasons[], uint64_t kept, FILE *out)
+{
+	const struct np_profile *p = r->profile;
+	const char *sep = ": ";
+	uint64_t lost = 0;
+
+	for (int k = 1; k <= NP_LOST_KIND_MAX; k++)
+		if (reasons[k])
+			lost += p->lost[k];
+	if (!lost)
+		return;
+	fprintf(out, "# warning: lost %s: %" PRIu64 " (%.1f%%)", what, lost,
+		np_report_percent(lost, lost + kept));
+	for (int k = 1; k <= NP_LOST_KIND_MAX; k++) {
+		if (!reasons[k] || !p->lost[k])
+			continue;
+		fprintf(out, "%s%" PRIu64 " because %s", sep, p->lost[k],
+			reasons[k]);
+		sep = ", ";
+	}
+	fputc('\n', out);
+}
+
+void np_report_print_warnings(const struct np_report *r, FILE *out)
+{
+	const struct np_profile *p = r->profile;
+
+	if (np_report_is_memory(r)) {
+		print_lost(r, "allocation events", lost_alloc_reasons,
+			   p->mem.allocs + p->mem.frees, out);
+		if (p->mem.allocs_no_stack)
+			fprintf(out,
+				"# warning: allocations left out, their stack "
+				"was never defined: %" PRIu64 "\n",
+				p->mem.allocs_no_stack);
+		if (p->mem.inconsistencies)
+			fprintf(out,
+				"# warning: allocations at an address still "
+				"in use (its free was lost): %" PRIu64 "\n",
+				p->mem.inconsistencies);
+	} else {
+		print_lost(r, "samples", lost_reasons, p->samples, out);
+		if (p->samples_no_stack)
+			fprintf(out,
+				"# warning: samples left out, their stack was "
+				"never defined: %" PRIu64 "\n",
+				p->samples_no_stack);
+	}
+	for (size_t i = 0; i < p->nmeta; i++)
+		if (!strcmp(p->meta[i].key, "warning"))
+			fprintf(out, "# warning: %s\n", p->meta[i].value);
+}
+
+void np_report_print_nothing(const struct np_report *r, FILE *out)
+{
+	const struct np_profile *p = r->profile;
+	char moment[64];
+
+	if (!np_report_is_memory(r)) {
+		fprintf(out, "# no CPU samples in '%s'%s\n", r->file,
+			p->mem.allocs ? " (it has allocations: try --alloc)"
+				      : "");
+	} else if (!p->mem.allocs) {
+		fprintf(out, "# no allocations in '%s'\n", r->file);
+	} else if (r->mode == NP_REPORT_LEAKS) {
+		fprintf(out, "# no leaks: every allocation was freed\n");
+	} else if (r->mode == NP_REPORT_LIVE) {
+		format_moment(p, moment, sizeof(moment));
+		fprintf(out, "# nothing in use at %s\n", moment);
+	} else {
+		fprintf(out, "# no allocations with a known stack in '%s'\n",
+			r->file);
+	}
+}

@@ -1,1 +1,59 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Offline symbolization: the recorded modules' files are opened with libdwfl
+ * (one Dwfl per module, reported the first time one of its addresses is
+ * asked for), their build-ids checked against the recording, and each
+ * address named once and cached.
+ *
+ * A function is a (name, module path) pair with a small dense id: what the
+ * reports aggregate on.  Addresses that cannot be named get a made-up name:
+ * "[libfoo.so+0x1234]" (the offset from the module's load bias), "[vdso]"
+ * for modules that have no file, "[kernel]", or "[unknown]" outside every
+ * module.
+ */
+#ifndef NPROF_SYMBOLS_H
+#define NPROF_SYMBOLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct np_profile;
+struct np_symbols;
+
+/*
+ * What one address stands for.  An address may stand for several frames
+ * (code inlined into its caller): np_symbols_resolve returns them innermost
+ * first.  Only the function is filled in for now.
+ */
+struct np_sym_frame {
+	uint32_t function;
+};
+
+/* Symbolizes P's addresses, which must outlive the result. */
+struct np_symbols *np_symbols_new(const struct np_profile *p);
+void np_symbols_free(struct np_symbols *s);
+
+/*
+ * Resolves frame address PC of a stack first defined at record SEQ (the
+ * module that held PC then is the one used).  CALLER says PC is a return
+ * address (any frame but the leaf), looked up at PC - 1 so that a call at
+ * the very end of a function is not put in the next one.  Returns how many
+ * frames PC stands for (at least one) and points *FRAMES at them; they are
+ * valid until the next call.
+ */
+size_t np_symbols_resolve(struct np_symbols *s, uint64_t pc, bool caller,
+			  uint64_t seq, const struct np_sym_frame **frames);
+
+/* The id of a function, made up if it is new ("[unknown]", ""). */
+uint32_t np_symbols_function(struct np_symbols *s, const char *name,
+			     const char *module_path);
+
+/* A function's name, and the base name of its module ("" if none). */
+const char *np_symbols_name(const struct np_symbols *s, uint32_t function);
+const char *np_symbols_module(const struct np_symbols *s, uint32_t function);
+
+/* How many functions have ids: they are 0 .. count - 1. */
+size_t np_symbols_count(const struct np_symbols *s);
+
+#endif /* NPROF_SYMBOLS_H */

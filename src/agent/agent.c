@@ -1,1 +1,190 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The agent's life in the target (see agent.h): the constructor that starts
+ * a `record` session, the start function for attach, the destructor that
+ * lets the last records out at exit, and the fork handler that leaves a
+ * child without a session.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "clock.h"
+#include "guard.h"
+#include "exec-hooks.h"
+#include "preload.h"
+#include "sampler.h"
+#include "writer.h"
+
+#define EXIT_WAIT_NS 1000000000ull
+/* The writer gets a little less, so the destructor can still join it. */
+#define EXIT_FLUSH_NS 900000000ull
+/* Before an exec: the writer stops the engines within a tick or two. */
+#define EXEC_WAIT_NS 500000000ull
+#define EXEC_FLUSH_NS 400000000ull
+
+__thread int np_guard_held;
+
+/* The current (or last) run.  Changed only with `busy` held. */
+static struct np_run *run;
+static atomic_int busy;
+static uint32_t next_session = 1;
+/* The process the sessions belong to: a vfork child runs our exec hooks
+ * with our memory, and must not stop its parent's session. */
+static pid_t session_pid;
+
+/* Valid settings for a session; 0 or -EINVAL. */
+static int check_settings(const struct np_session *s)
+{
+	if (s->stream_fd < 0)
+		return -EINVAL;
+	if (s->engine != NP_ENGINE_NONE && s->period_ns == 0)
+		return -EINVAL;
+	if (s->engine == NP_ENGINE_CYCLES && s->freq_hz == 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* Frees the last run once its writer is done; 0, or -EBUSY if it runs. */
+static int reap(void)
+{
+	if (!run)
+		return 0;
+	if (!atomic_load(&run->finished))
+		return -EBUSY;
+	pthread_join(run->thread, NULL);
+	np_run_free(run);
+	run = NULL;
+	return 0;
+}
+
+static int start_locked(const struct np_session *s)
+{
+	struct np_run *r;
+	int err = check_settings(s);
+
+	if (err)
+		return err;
+	err = reap();
+	if (err)
+		return err;
+	if (fcntl(s->stream_fd, F_SETFD, FD_CLOEXEC) != 0)
+		return -errno;
+	if (s->engine != NP_ENGINE_NONE && (err = np_sampler_init()) != 0)
+		return err;
+	r = np_run_create(s, next_session, &err);
+	if (!r)
+		return err;
+	np_engine_select(&r->engine, s, np_gettid());
+	err = np_writer_start(r);
+	if (err) {
+		np_run_free(r);
+		return err;
+	}
+	next_session++;
+	session_pid = getpid();
+	run = r;
+	return 0;
+}
+
+int np_agent_start(const struct np_session *s)
+{
+	int err, running_fd = -1;
+
+	if (atomic_exchange(&busy, 1)) {
+		/* Another start is under way, with another CLI's fd. */
+		err = -EBUSY;
+	} else {
+		err = start_locked(s);
+		if (run && !atomic_load(&run->finished))
+			running_fd = run->out.fd;
+		atomic_store(&busy, 0);
+	}
+	/* The fd is ours: a CLI whose session cannot start sees EOF at once.
+	 * Never the fd of the session that runs, though. */
+	if (err && s->stream_fd >= 0 && s->stream_fd != running_fd)
+		close(s->stream_fd);
+	return err;
+}
+
+NP_AGENT_EXPORT int nprof_agent_start(const char *settings)
+{
+	struct np_session s;
+
+	if (!settings || np_session_parse(settings, &s) != 0)
+		return -EINVAL;
+	return np_agent_start(&s);
+}
+
+/* In a forked child: the writer and the engines stayed in the parent. */
+static void after_fork_child(void)
+{
+	np_sampler_after_fork();
+	if (run) {
+		if (!atomic_load(&run->finished) &&
+		    np_send_fd_is_ours(&run->out))
+			close(run->out.fd);
+		/* A run caught half-built by the fork is left alone. */
+		if (!atomic_load(&busy))
+			np_run_free(run);
+		run = NULL;
+	}
+	atomic_store(&busy, 0);
+}
+
+void np_agent_before_exec(void)
+{
+	struct np_run *r = run;
+	uint64_t until = np_clock_ns() + EXEC_WAIT_NS;
+
+	if (!session_pid || getpid() != session_pid)
+		return;
+	if (r && !atomic_load(&busy) && !atomic_load(&r->finished)) {
+		/* The itimer survives exec: disarm it here, at once. */
+		if (r->engine.kind == NP_EK_ITIMER)
+			np_itimer_set(0);
+		np_writer_request_stop(r, NP_STOP_EXEC,
+				       np_clock_ns() + EXEC_FLUSH_NS);
+		while (!atomic_load(&r->finished) && np_clock_ns() < until) {
+			struct timespec ms = { 0, 1000000 };
+			nanosleep(&ms, NULL);
+		}
+	}
+	np_sampler_discard_pending();
+}
+
+__attribute__((constructor)) static void agent_init(void)
+{
+	char text[512];
+	struct np_session s;
+
+	pthread_atfork(NULL, NULL, after_fork_child);
+	np_exec_hooks_init();
+	if (np_preload_take_settings(text, sizeof(text)) != 0)
+		return;
+	if (np_session_parse(text, &s) != 0)
+		return;
+	np_agent_start(&s);
+}
+
+__attribute__((destructor)) static void agent_fini(void)
+{
+	struct np_run *r = run;
+	struct timespec until;
+
+	if (atomic_load(&busy) || !r || atomic_load(&r->finished))
+		return;
+	np_writer_request_stop(r, NP_STOP_EXIT, np_clock_ns() + EXIT_FLUSH_NS);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += EXIT_WAIT_NS / 1000000000u;
+	if (pthread_timedjoin_np(r->thread, NULL, &until) == 0) {
+		np_run_free(r);
+		run = NULL;
+	}
+}

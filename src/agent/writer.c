@@ -1,1 +1,292 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The writer thread (see writer.h).  Every ~10 ms: look for a word from the
+ * CLI, turn queued samples into STACK and CPU_SAMPLE records, pick up new
+ * modules and threads, report drops, send.  It holds the agent's guard for
+ * good, so that nothing it does (dlopen, snprintf, and the malloc inside
+ * them) is ever sampled or hooked.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "errtext.h"
+#include "guard.h"
+#include "mem.h"
+#include "sampler.h"
+#include "writer.h"
+
+#define TICK_NS 10000000ull
+/* New threads wait at most this long for their engine. */
+#define THREAD_SCAN_NS 20000000ull
+#define WRITER_STACK (256u << 10)
+
+static const char *const stop_names[] = {
+	[NP_STOP_NONE] = "none",
+	[NP_STOP_DURATION] = "duration",
+	[NP_STOP_CLI] = "cli",
+	[NP_STOP_EXIT] = "exit",
+	[NP_STOP_EXEC] = "exec",
+};
+
+struct np_run *np_run_create(const struct np_session *s, uint32_t session,
+			     int *err)
+{
+	struct np_run *r = np_pages_alloc(sizeof(*r));
+
+	if (!r) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	r->settings = *s;
+	r->session = session;
+	r->out.fd = -1;
+	*err = np_send_init(&r->out, s->stream_fd);
+	if (*err == 0) {
+		r->stacks = np_stackmap_create();
+		r->threads = np_threads_create();
+		r->modules = np_modules_create();
+		if (!r->stacks || !r->threads || !r->modules)
+			*err = -ENOMEM;
+	}
+	if (*err) {
+		np_run_free(r);
+		return NULL;
+	}
+	for (int k = 1; k <= NP_LOST_KIND_MAX; k++)
+		r->lost_sent[k] = np_sampler_lost((enum np_lost_kind)k);
+	r->start_ns = np_clock_ns();
+	return r;
+}
+
+void np_run_free(struct np_run *r)
+{
+	if (!r)
+		return;
+	np_send_release(&r->out);
+	np_stackmap_free(r->stacks);
+	np_threads_free(r->threads);
+	np_modules_free(r->modules);
+	np_pages_free(r, sizeof(*r));
+}
+
+void np_writer_request_stop(struct np_run *r, enum np_stop_reason why,
+			    uint64_t deadline_ns)
+{
+	int none = NP_STOP_NONE;
+
+	atomic_compare_exchange_strong(&r->stop_reason, &none, (int)why);
+	if (deadline_ns)
+		atomic_store(&r->out.deadline_ns, deadline_ns);
+}
+
+/* The session's META records: what samples mean, and why. */
+static void announce(struct np_run *r)
+{
+	const struct np_cpu_engine *e = &r->engine;
+
+	np_send_meta(&r->out, "engine", e->name);
+	np_send_meta(&r->out, "engine_reason", e->reason);
+	if (e->kind != NP_EK_NONE) {
+		if (e->kind == NP_EK_PERF && e->cycles) {
+			np_send_meta(&r->out, "event", "cycles");
+			np_send_metaf(&r->out, "frequency_hz", "%u",
+				      e->freq_hz);
+			np_send_meta(&r->out, "sample_unit", "events");
+		} else {
+			np_send_meta(&r->out, "event", "cpu");
+			np_send_metaf(&r->out, "period_ns", "%llu",
+				      (unsigned long long)e->period_ns);
+			np_send_meta(&r->out, "sample_unit", "ns");
+		}
+		np_send_meta(&r->out, "kernel_samples",
+			     e->kind == NP_EK_PERF && e->exclude_kernel
+				     ? "excluded"
+				     : "included");
+	}
+	np_send_metaf(&r->out, "agent_pid", "%d", (int)getpid());
+	for (int i = 0; i < e->nwarnings; i++)
+		np_send_meta(&r->out, "warning", e->warnings[i]);
+}
+
+/* Turns queued samples of this run into records. */
+static void drain(struct np_run *r)
+{
+	struct np_ring *ring = np_sampler_ring();
+	const struct np_sample *s;
+
+	if (!ring)
+		return;
+	while ((s = np_ring_peek(ring))) {
+		/* Samples of an earlier session, or empty ones, are skipped. */
+		if (s->session == r->session && s->nframes) {
+			struct np_rec_cpu_sample rec;
+			int is_new;
+
+			rec.stack_id = np_stackmap_intern(r->stacks, s->frames,
+							  s->nframes, &is_new);
+			if (is_new)
+				np_send_stack(&r->out, rec.stack_id, s->frames,
+					      s->nframes);
+			rec.time_ns = s->time_ns;
+			rec.tid = s->tid;
+			rec.weight = s->weight;
+			np_send_cpu_sample(&r->out, &rec);
+		}
+		np_ring_pop(ring);
+	}
+}
+
+static void report_lost(struct np_run *r)
+{
+	for (int k = 1; k <= NP_LOST_KIND_MAX; k++) {
+		uint64_t now = np_sampler_lost((enum np_lost_kind)k);
+
+		if (now != r->lost_sent[k]) {
+			np_send_lost(&r->out, (enum np_lost_kind)k,
+				     now - r->lost_sent[k]);
+			r->lost_sent[k] = now;
+		}
+	}
+}
+
+/*
+ * Waits up to TIMEOUT_MS for a word from the CLI: any byte, EOF or hangup
+ * means stop.  The fd is checked first: if the target closed it and reused
+ * the number, reading would steal the target's data.
+ */
+static void listen_cli(struct np_run *r, int timeout_ms)
+{
+	struct pollfd p = { .fd = r->out.fd, .events = POLLIN };
+	char byte;
+
+	if (!np_send_fd_is_ours(&r->out)) {
+		r->out.broken = 1;
+		np_writer_request_stop(r, NP_STOP_CLI, 0);
+		return;
+	}
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return;
+	if (p.revents & (POLLHUP | POLLERR | POLLNVAL) ||
+	    ((p.revents & POLLIN) &&
+	     recv(r->out.fd, &byte, 1, MSG_DONTWAIT) >= 0))
+		np_writer_request_stop(r, NP_STOP_CLI, 0);
+}
+
+static void stop_sampling(struct np_run *r)
+{
+	np_engine_process_stop(&r->engine);
+	np_threads_stop_all(r->threads, &r->engine);
+	np_sampler_end();
+}
+
+/* The target put its own SIGPROF handler in place of ours: our signals
+ * would now reach it (or kill the target under SIG_DFL). */
+static void check_handler(struct np_run *r)
+{
+	if (r->engine.kind == NP_EK_NONE || np_sampler_handler_installed())
+		return;
+	stop_sampling(r);
+	r->engine.kind = NP_EK_NONE;
+	np_send_meta(&r->out, "warning",
+		     "the program installed its own SIGPROF handler; CPU sampling stopped");
+}
+
+static void finish(struct np_run *r)
+{
+	int why = atomic_load(&r->stop_reason);
+
+	stop_sampling(r);
+	drain(r);
+	np_threads_check_names(r->threads, &r->out);
+	report_lost(r);
+	np_send_meta(&r->out, "agent_stop", stop_names[why]);
+	np_send_flush(&r->out);
+	if (np_send_fd_is_ours(&r->out)) {
+		shutdown(r->out.fd, SHUT_RDWR);
+		close(r->out.fd);
+	}
+	atomic_store(&r->finished, 1);
+}
+
+static void *writer_main(void *arg)
+{
+	struct np_run *r = arg;
+	pid_t self = np_gettid();
+	uint64_t end_ns = r->settings.duration_ns
+				  ? r->start_ns + r->settings.duration_ns
+				  : 0;
+	uint64_t next_scan_ns = np_clock_ns() + THREAD_SCAN_NS;
+
+	np_guard_held = 1;
+	prctl(PR_SET_NAME, "nprof-writer");
+	announce(r);
+	np_modules_scan(r->modules, &r->out);
+	if (r->engine.kind != NP_EK_NONE) {
+		int err;
+
+		np_sampler_begin(r->session, r->engine.period_ns,
+				 !np_engine_counts_time(&r->engine));
+		err = np_engine_process_start(&r->engine);
+		if (err) {
+			np_send_metaf(&r->out, "warning",
+				      "cannot start %s: %s; CPU sampling is off",
+				      r->engine.name, np_errtext(-err));
+			np_sampler_end();
+			r->engine.kind = NP_EK_NONE;
+		}
+	}
+	np_threads_scan(r->threads, &r->engine, self, &r->out);
+	np_send_flush(&r->out);
+	while (atomic_load(&r->stop_reason) == NP_STOP_NONE) {
+		uint64_t now = np_clock_ns();
+		uint64_t wait = TICK_NS;
+
+		if (end_ns && now >= end_ns) {
+			np_writer_request_stop(r, NP_STOP_DURATION, 0);
+			break;
+		}
+		if (end_ns && end_ns - now < wait)
+			wait = end_ns - now;
+		listen_cli(r, (int)((wait + 999999) / 1000000));
+		drain(r);
+		np_modules_scan(r->modules, &r->out);
+		if (np_clock_ns() >= next_scan_ns) {
+			np_threads_scan(r->threads, &r->engine, self,
+					&r->out);
+			next_scan_ns = np_clock_ns() + THREAD_SCAN_NS;
+		}
+		check_handler(r);
+		report_lost(r);
+		if (np_send_flush(&r->out) != 0)
+			np_writer_request_stop(r, NP_STOP_CLI, 0);
+	}
+	finish(r);
+	return NULL;
+}
+
+int np_writer_start(struct np_run *r)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	int err;
+
+	if (pthread_attr_init(&attr) != 0)
+		return -ENOMEM;
+	pthread_attr_setstacksize(&attr, WRITER_STACK);
+	/* The thread inherits this mask: no signal of the target's (nor our
+	 * SIGPROF) is ever delivered to it. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&r->thread, &attr, writer_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return -err;
+}

@@ -1,1 +1,59 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One profiling session in the target (a "run") and its writer thread: the
+ * only thread of the agent, which drains the sample ring, follows threads
+ * and modules, and streams records to the CLI until the session stops.
+ */
+#ifndef NPROF_AGENT_WRITER_H
+#define NPROF_AGENT_WRITER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "modules.h"
+#include "record.h"
+#include "send.h"
+#include "session.h"
+#include "stackmap.h"
+#include "threads.h"
+
+enum np_stop_reason {
+	NP_STOP_NONE = 0,
+	NP_STOP_DURATION, /* the session's duration has passed */
+	NP_STOP_CLI,      /* the CLI asked, or went away */
+	NP_STOP_EXIT,     /* the target is exiting */
+	NP_STOP_EXEC,     /* the target is executing another program */
+};
+
+struct np_run {
+	struct np_session settings;
+	struct np_cpu_engine engine;
+	struct np_send out;
+	struct np_stackmap *stacks;
+	struct np_threads *threads;
+	struct np_modules *modules;
+	uint32_t session; /* stamped on this run's samples */
+	uint64_t start_ns;
+	uint64_t lost_sent[NP_LOST_KIND_MAX + 1];
+	pthread_t thread;
+	_Atomic int stop_reason; /* enum np_stop_reason, first one wins */
+	atomic_int finished;     /* the writer is done and the stream closed */
+};
+
+/* A run for settings S, with its memory (all mmap'd); NULL and *ERR set to
+ * -errno on failure.  The engine is not chosen yet. */
+struct np_run *np_run_create(const struct np_session *s, uint32_t session,
+			     int *err);
+void np_run_free(struct np_run *r);
+
+/* Starts R's writer thread, with every signal blocked in it; 0 or -errno. */
+int np_writer_start(struct np_run *r);
+
+/* Asks R's writer to stop for WHY; with DEADLINE_NS (CLOCK_MONOTONIC), it
+ * gives up on a CLI that does not take the last records by then. */
+void np_writer_request_stop(struct np_run *r, enum np_stop_reason why,
+			    uint64_t deadline_ns);
+
+#endif /* NPROF_AGENT_WRITER_H */

@@ -1,0 +1,21 @@
+#! /bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A command that execs (itself, through execl, execv, execve and execle) is
+# not harmed under any engine: the session ends cleanly at the first exec
+# (agent_stop exec), and neither the itimer nor a pending SIGPROF, which both
+# survive exec, reach the new program (it would die of SIGPROF: exit 155).
+. "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
+
+REEXEC=$abs_top_builddir/tests/workloads/reexec
+[ -x "$REEXEC" ] || fail_ "$REEXEC is not built"
+
+for engine in cpu ctimer itimer; do
+	for round in 1 2 3; do
+		run_nprof 120 record -q -e "$engine" -F 999 -o out.dat -- "$REEXEC" 8
+		[ "$rc" -eq 7 ] ||
+			fail_ "-e $engine, round $round: the exec'ing command exited $rc, expected 7"
+	done
+	report_ok header out.dat --header
+	grep -q '^agent stop: exec' header ||
+		fail_ "-e $engine: the session did not end at the exec"
+done

@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by every tests/run-*.sh (POSIX sh: make check runs them with
+# $(SHELL)).  Says where nprof and the workloads are, gives each test a
+# scratch directory (kept if NPROF_TEST_KEEP is set), fail_/skip_, a timeout
+# wrapper that turns a hang into a failure, and helpers that read reports.
+#
+# Run one by hand from the build tree:
+#   abs_top_builddir=$PWD sh /path/to/src/tests/run-formats.sh
+
+: "${abs_top_builddir:=$(pwd)}"
+: "${abs_top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+
+NPROF=$abs_top_builddir/src/nprof
+HOT3X=$abs_top_builddir/tests/workloads/hot3x
+LATE_THREADS=$abs_top_builddir/tests/workloads/late-threads
+EXIT_STATUS=$abs_top_builddir/tests/workloads/exit-status
+NO_PERF=$abs_top_builddir/tests/helpers/no-perf
+
+LC_ALL=C
+export LC_ALL
+unset DEBUGINFOD_URLS NPROF_AGENT_SETTINGS
+
+test_name=$(basename "$0" .sh)
+last_cmd=
+rc=0
+
+# fail_ MSG: the test failed; shows the last nprof command and its stderr.
+fail_()
+{
+	echo "FAIL: $test_name: $*" >&2
+	if [ -n "$last_cmd" ]; then
+		echo "  last command: $last_cmd (exit $rc)" >&2
+		if [ -s "$T/err" ]; then
+			echo "  its stderr:" >&2
+			head -n 20 "$T/err" | sed 's/^/    /' >&2
+		fi
+	fi
+	exit 1
+}
+
+# skip_ MSG: the test cannot run here.
+skip_()
+{
+	echo "SKIP: $test_name: $*" >&2
+	exit 77
+}
+
+# note_ MSG: a line in the test's log.
+note_()
+{
+	echo "$test_name: $*"
+}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/nprof-$test_name.XXXXXX") || exit 99
+if [ -n "${NPROF_TEST_KEEP:-}" ]; then
+	trap 'echo "kept $T"' EXIT
+else
+	trap 'cd / && rm -rf "$T"' EXIT
+fi
+cd "$T" || exit 99
+
+for prog in "$NPROF" "$HOT3X" "$LATE_THREADS" "$EXIT_STATUS" "$NO_PERF"; do
+	[ -x "$prog" ] || fail_ "$prog is not built (make check builds it)"
+done
+
+# run_timeout SECS CMD...: runs CMD, returns its status; a CMD still running
+# after SECS seconds is killed and the test fails as hung.  timeout exits 124
+# when TERM ended it, 137 when it had to KILL, which a command that dies of
+# SIGKILL also returns: the elapsed time tells them apart.
+run_timeout()
+{
+	_secs=$1
+	shift
+	_start=$(date +%s)
+	timeout -k 10 "$_secs" "$@"
+	_rc=$?
+	_end=$(date +%s)
+	if [ "$_rc" -eq 124 ] ||
+	   { [ "$_rc" -eq 137 ] && [ $((_end - _start)) -ge "$_secs" ]; }; then
+		rc=$_rc
+		fail_ "hung: '$*' still ran after $_secs s"
+	fi
+	return "$_rc"
+}
+
+# run_nprof SECS ARGS...: nprof ARGS under run_timeout, stdout in $T/out,
+# stderr in $T/err, stdin from /dev/null, status in $rc.
+run_nprof()
+{
+	_secs=$1
+	shift
+	last_cmd="nprof $*"
+	run_timeout "$_secs" "$NPROF" "$@" </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# record_ok DATA ARGS...: nprof record -o DATA ARGS..., which must exit 0.
+record_ok()
+{
+	_data=$1
+	shift
+	run_nprof 120 record -o "$_data" "$@"
+	[ "$rc" -eq 0 ] || fail_ "record exited $rc"
+}
+
+# report_ok OUTPUT DATA ARGS...: nprof report ARGS... DATA > OUTPUT, which
+# must exit 0 and print something.
+report_ok()
+{
+	_output=$1
+	_data=$2
+	shift 2
+	run_nprof 60 report "$@" "$_data"
+	[ "$rc" -eq 0 ] || fail_ "report exited $rc"
+	[ -s "$T/out" ] || fail_ "report printed nothing"
+	cp "$T/out" "$_output"
+}
+
+# expect_error: after run_nprof, checks an error as every nprof
+# error should look: non-zero status below 128 (not a crash), and stderr one
+# line that starts "nprof: ".
+expect_error()
+{
+	[ "$rc" -ne 0 ] || fail_ "exited 0, expected an error"
+	[ "$rc" -lt 128 ] || fail_ "exited $rc: killed by signal $((rc - 128))"
+	head -n 1 "$T/err" | grep -q '^nprof: ' ||
+		fail_ "stderr does not start with 'nprof: '"
+	[ "$(wc -l <"$T/err")" -eq 1 ] ||
+		fail_ "stderr has $(wc -l <"$T/err") lines, expected one"
+}
+
+# header_value FILE KEY: the value of "KEY: value" in --header output.
+header_value()
+{
+	awk -v key="$2" 'index($0, key ": ") == 1 {
+		print substr($0, length(key) + 3); exit }' "$1"
+}
+
+# header_samples FILE: the number that "samples:" starts with in --header
+# output (empty if none).
+header_samples()
+{
+	header_value "$1" samples | sed -n 's/^\([0-9][0-9]*\).*/\1/p'
+}
+
+# Collapsed output: "root;...;leaf COUNT" per line.  Names may hold spaces,
+# so the count is what follows the last space and the stack what precedes it.
+
+# collapsed_total FILE: the sum of the counts.
+collapsed_total()
+{
+	awk '{ n += $NF } END { print n + 0 }' "$1"
+}
+
+# collapsed_leaf_count FILE FUNC: samples whose leaf frame is FUNC.
+collapsed_leaf_count()
+{
+	awk -v f="$2" '{
+		s = $0; sub(/ [0-9]+$/, "", s)
+		n = split(s, frame, ";")
+		if (frame[n] == f) c += $NF
+	} END { print c + 0 }' "$1"
+}
+
+# collapsed_incl_count FILE FUNC: samples with FUNC anywhere on the stack.
+collapsed_incl_count()
+{
+	awk -v f="$2" '{
+		s = $0; sub(/ [0-9]+$/, "", s)
+		n = split(s, frame, ";")
+		for (i = 1; i <= n; i++)
+			if (frame[i] == f) { c += $NF; break }
+	} END { print c + 0 }' "$1"
+}
+
+# collapsed_share FILE FUNC: the share (0 to 1) of samples whose leaf is FUNC.
+collapsed_share()
+{
+	awk -v f="$2" '{
+		s = $0; sub(/ [0-9]+$/, "", s)
+		n = split(s, frame, ";")
+		if (frame[n] == f) c += $NF
+		t += $NF
+	} END { printf "%.4f\n", t ? c / t : 0 }' "$1"
+}
+
+# check_between VALUE LO HI WHAT: fails unless LO <= VALUE <= HI (decimals).
+check_between()
+{
+	awk -v v="$1" -v lo="$2" -v hi="$3" \
+		'BEGIN { exit !(v + 0 >= lo + 0 && v + 0 <= hi + 0) }' ||
+		fail_ "$4 is $1, expected between $2 and $3"
+	note_ "$4: $1 (expected $2 to $3)"
+}
+
+# ratio A B: A / B as a decimal (a huge number if B is 0).
+ratio()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (b + 0 == 0) print 1e9; else printf "%.3f\n", a / b }'
+}
+
+# is_root: whether the test runs as root.
+is_root()
+{
+	[ "$(id -u)" -eq 0 ]
+}
+
+# list_records FILE: "OFFSET TYPE SIZE" for each record of a samples.dat
+# (16-byte file header; records are u32 type, u32 payload size, payload;
+# little-endian, as on every machine nprof supports).  A record cut short
+# is listed too.
+list_records()
+{
+	od -An -v -tu1 "$1" | awk '
+	{ for (i = 1; i <= NF; i++) b[n++] = $i }
+	function u32(o) {
+		return b[o] + b[o + 1] * 256 + b[o + 2] * 65536 + b[o + 3] * 16777216
+	}
+	END {
+		for (o = 16; o + 8 <= n; o += 8 + size) {
+			size = u32(o + 4)
+			print o, u32(o), size
+		}
+	}'
+}
+
+# poke FILE OFFSET OCTAL...: writes the bytes given in octal at OFFSET.
+poke()
+{
+	_file=$1
+	_offset=$2
+	shift 2
+	_bytes=
+	for _b in "$@"; do
+		_bytes="$_bytes\\$_b"
+	done
+	# shellcheck disable=SC2059 # the format is the point
+	printf "$_bytes" | dd of="$_file" bs=1 seek="$_offset" conv=notrunc \
+		status=none || fail_ "cannot patch $_file"
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of the record format: every type round-trips, and headers,
+ * sizes and versions that cannot be are refused. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-run.h"
+#include "record.h"
+
+static unsigned char buf[1 << 16];
+
+/* Parses the record at BUF and decodes it into R; asserts it is whole. */
+static void decode_back(size_t len, uint32_t want_type, struct np_record *r)
+{
+	uint32_t type, size;
+
+	ck_assert_uint_ge(len, NP_RECORD_HEADER_SIZE);
+	ck_assert_int_eq(np_rec_parse_header(buf, &type, &size), 0);
+	ck_assert_uint_eq(type, want_type);
+	ck_assert_uint_eq(size + NP_RECORD_HEADER_SIZE, len);
+	ck_assert_int_eq(np_rec_decode(type, buf + NP_RECORD_HEADER_SIZE, size, r), 0);
+}
+
+START_TEST(test_file_header)
+{
+	uint32_t version = 0;
+
+	ck_assert_uint_eq(np_rec_encode_file_header(buf, sizeof(buf)), NP_FILE_HEADER_SIZE);
+	ck_assert_int_eq(np_rec_check_file_header(buf, NP_FILE_HEADER_SIZE, &version), 0);
+	ck_assert_uint_eq(version, NP_FORMAT_VERSION);
+	ck_assert_int_eq(np_rec_check_file_header(buf, 10, &version), NP_EMAGIC);
+	buf[8] = 99;
+	ck_assert_int_eq(np_rec_check_file_header(buf, NP_FILE_HEADER_SIZE, &version), NP_EVERSION);
+	ck_assert_uint_eq(version, 99);
+	np_rec_encode_file_header(buf, sizeof(buf));
+	buf[0] = 'X';
+	ck_assert_int_eq(np_rec_check_file_header(buf, NP_FILE_HEADER_SIZE, &version), NP_EMAGIC);
+	np_rec_encode_file_header(buf, sizeof(buf));
+	buf[12] ^= 0xff;
+	ck_assert_int_eq(np_rec_check_file_header(buf, NP_FILE_HEADER_SIZE, &version), NP_EBYTEORDER);
+}
+END_TEST
+
+START_TEST(test_meta)
+{
+	struct np_record r;
+	size_t len = np_rec_encode_meta(buf, sizeof(buf), "engine", "perf cpu-clock", 14);
+
+	decode_back(len, NP_REC_META, &r);
+	ck_assert_uint_eq(r.u.meta.key_len, 6);
+	ck_assert(!memcmp(r.u.meta.key, "engine", 6));
+	ck_assert_uint_eq(r.u.meta.value_len, 14);
+	ck_assert(!memcmp(r.u.meta.value, "perf cpu-clock", 14));
+	/* An empty value is allowed, an empty key is not. */
+	len = np_rec_encode_meta(buf, sizeof(buf), "warning", "", 0);
+	decode_back(len, NP_REC_META, &r);
+	ck_assert_uint_eq(r.u.meta.value_len, 0);
+	ck_assert_int_eq(np_rec_decode(NP_REC_META, "\0x", 2, &r), NP_ECORRUPT);
+	ck_assert_int_eq(np_rec_decode(NP_REC_META, "ab", 2, &r), NP_ECORRUPT);
+}
+END_TEST
+
+START_TEST(test_module)
+{
+	struct np_rec_segment segs[3] = {
+		{ 0x0, 0x1234, 0x0, NP_SEG_R },
+		{ 0x4000, 0x200, 0x1000, NP_SEG_R | NP_SEG_X },
+		{ 0x8000, 0x10, 0x2000, NP_SEG_R | NP_SEG_W },
+	};
+	const uint8_t id[20] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3 };
+	struct np_rec_module m = {
+		.id = 7, .time_ns = 123456789, .bias = 0x7f0000000000ull,
+		.build_id_len = 20, .nsegs = 3, .path_len = 14,
+		.build_id = id, .path = "/usr/lib/x.so1",
+	};
+	struct np_rec_segment seg;
+	struct np_record r;
+	size_t len = np_rec_encode_module(buf, sizeof(buf), &m, segs);
+
+	decode_back(len, NP_REC_MODULE, &r);
+	ck_assert_uint_eq(r.u.module.id, 7);
+	ck_assert_uint_eq(r.u.module.time_ns, 123456789);
+	ck_assert_uint_eq(r.u.module.bias, 0x7f0000000000ull);
+	ck_assert_uint_eq(r.u.module.build_id_len, 20);
+	ck_assert(!memcmp(r.u.module.build_id, id, 20));
+	ck_assert_uint_eq(r.u.module.nsegs, 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		np_rec_module_seg(&r.u.module, i, &seg);
+		ck_assert_uint_eq(seg.vaddr, segs[i].vaddr);
+		ck_assert_uint_eq(seg.memsz, segs[i].memsz);
+		ck_assert_uint_eq(seg.offset, segs[i].offset);
+		ck_assert_uint_eq(seg.flags, segs[i].flags);
+	}
+	ck_assert_uint_eq(r.u.module.path_len, 14);
+	ck_assert(!memcmp(r.u.module.path, "/usr/lib/x.so1", 14));
+	/* Lengths that do not add up to the size are corruption. */
+	buf[NP_RECORD_HEADER_SIZE + 22] = 5; /* nsegs */
+	ck_assert_int_eq(np_rec_decode(NP_REC_MODULE, buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)(len - NP_RECORD_HEADER_SIZE), &r),
+			 NP_ECORRUPT);
+}
+END_TEST
+
+START_TEST(test_stack)
+{
+	uint64_t frames[NP_MAX_FRAMES];
+	struct np_record r;
+	size_t len;
+
+	for (unsigned int i = 0; i < NP_MAX_FRAMES; i++)
+		frames[i] = 0x400000 + i * 0x10;
+	len = np_rec_encode_stack(buf, sizeof(buf), 42, frames, NP_MAX_FRAMES);
+	decode_back(len, NP_REC_STACK, &r);
+	ck_assert_uint_eq(r.u.stack.id, 42);
+	ck_assert_uint_eq(r.u.stack.nframes, NP_MAX_FRAMES);
+	for (unsigned int i = 0; i < NP_MAX_FRAMES; i++)
+		ck_assert_uint_eq(np_rec_stack_frame(&r.u.stack, i), frames[i]);
+	ck_assert_uint_eq(np_rec_encode_stack(buf, sizeof(buf), 1, frames, NP_MAX_FRAMES + 1), 0);
+	/* Too small a buffer: nothing is written. */
+	ck_assert_uint_eq(np_rec_encode_stack(buf, 20, 1, frames, 3), 0);
+	len = np_rec_encode_stack(buf, sizeof(buf), 3, frames, 0);
+	decode_back(len, NP_REC_STACK, &r);
+	ck_assert_uint_eq(r.u.stack.nframes, 0);
+}
+END_TEST
+
+START_TEST(test_fixed_records)
+{
+	struct np_record r;
+	struct np_rec_cpu_sample s = { 1111, 77, 5, 10101010 };
+	struct np_rec_lost l = { NP_LOST_SAMPLE_RING, 9 };
+	struct np_rec_end e = { 1, 2, 3, 4, 5, NP_END_TARGET_GONE };
+	struct np_rec_alloc a = { 10, 0x1000, 2097143, 2097143, 8, 3 };
+	struct np_rec_free f = { 11, 0x1000, 8 };
+	struct np_rec_module_gone g = { 4, 99 };
+	size_t len;
+
+	len = np_rec_encode_cpu_sample(buf, sizeof(buf), &s);
+	decode_back(len, NP_REC_CPU_SAMPLE, &r);
+	ck_assert_uint_eq(r.u.cpu_sample.time_ns, 1111);
+	ck_assert_uint_eq(r.u.cpu_sample.tid, 77);
+	ck_assert_uint_eq(r.u.cpu_sample.stack_id, 5);
+	ck_assert_uint_eq(r.u.cpu_sample.weight, 10101010);
+	len = np_rec_encode_lost(buf, sizeof(buf), &l);
+	decode_back(len, NP_REC_LOST, &r);
+	ck_assert_uint_eq(r.u.lost.kind, l.kind);
+	ck_assert_uint_eq(r.u.lost.count, 9);
+	len = np_rec_encode_end(buf, sizeof(buf), &e);
+	decode_back(len, NP_REC_END, &r);
+	ck_assert_uint_eq(r.u.end.samples, 3);
+	ck_assert_uint_eq(r.u.end.lost, 5);
+	ck_assert_uint_eq(r.u.end.flags, NP_END_TARGET_GONE);
+	len = np_rec_encode_alloc(buf, sizeof(buf), &a);
+	decode_back(len, NP_REC_ALLOC, &r);
+	ck_assert_uint_eq(r.u.alloc.size, 2097143);
+	ck_assert_uint_eq(r.u.alloc.stack_id, 3);
+	len = np_rec_encode_free(buf, sizeof(buf), &f);
+	decode_back(len, NP_REC_FREE, &r);
+	ck_assert_uint_eq(r.u.free.addr, 0x1000);
+	len = np_rec_encode_module_gone(buf, sizeof(buf), &g);
+	decode_back(len, NP_REC_MODULE_GONE, &r);
+	ck_assert_uint_eq(r.u.module_gone.id, 4);
+	len = np_rec_encode_thread(buf, sizeof(buf), 1234, 5, "worker-1", 8);
+	decode_back(len, NP_REC_THREAD, &r);
+	ck_assert_uint_eq(r.u.thread.tid, 1234);
+	ck_assert_uint_eq(r.u.thread.name_len, 8);
+	ck_assert(!memcmp(r.u.thread.name, "worker-1", 8));
+}
+END_TEST
+
+START_TEST(test_bad_headers)
+{
+	uint32_t type, size;
+	unsigned char h[8];
+	uint32_t v;
+
+	/* Unknown types, and sizes a type cannot have. */
+	v = 0; memcpy(h, &v, 4); v = 4; memcpy(h + 4, &v, 4);
+	ck_assert_int_eq(np_rec_parse_header(h, &type, &size), NP_ECORRUPT);
+	v = NP_REC_TYPE_MAX + 1; memcpy(h, &v, 4);
+	ck_assert_int_eq(np_rec_parse_header(h, &type, &size), NP_ECORRUPT);
+	v = NP_REC_CPU_SAMPLE; memcpy(h, &v, 4); v = 19; memcpy(h + 4, &v, 4);
+	ck_assert_int_eq(np_rec_parse_header(h, &type, &size), NP_ECORRUPT);
+	v = NP_REC_META; memcpy(h, &v, 4); v = NP_RECORD_MAX_PAYLOAD + 1; memcpy(h + 4, &v, 4);
+	ck_assert_int_eq(np_rec_parse_header(h, &type, &size), NP_ECORRUPT);
+	v = NP_REC_CPU_SAMPLE; memcpy(h, &v, 4); v = 20; memcpy(h + 4, &v, 4);
+	ck_assert_int_eq(np_rec_parse_header(h, &type, &size), 0);
+	ck_assert_str_eq(np_rec_type_name(NP_REC_CPU_SAMPLE), "cpu_sample");
+	ck_assert_ptr_null(np_rec_type_name(0));
+	/* A LOST record of an unknown kind is corrupt. */
+	struct np_rec_lost l = { 99, 1 };
+	struct np_record r;
+	size_t len = np_rec_encode_lost(buf, sizeof(buf), &l);
+	ck_assert_int_eq(np_rec_decode(NP_REC_LOST, buf + 8, (uint32_t)len - 8, &r), NP_ECORRUPT);
+}
+END_TEST
+
+START_TEST(test_random_never_crashes)
+{
+	/* Decoding arbitrary bytes returns an error or a record, and never
+	 * reads past the payload (checked by the sanitizer build). */
+	srand(1);
+	for (int i = 0; i < 20000; i++) {
+		uint32_t type = (uint32_t)(rand() % (NP_REC_TYPE_MAX + 2));
+		uint32_t size = (uint32_t)(rand() % 300);
+		unsigned char *p = malloc(size ? size : 1);
+		struct np_record r;
+
+		for (uint32_t j = 0; j < size; j++)
+			p[j] = (unsigned char)rand();
+		if (np_rec_decode(type, p, size, &r) == 0 && type == NP_REC_STACK)
+			for (unsigned int k = 0; k < r.u.stack.nframes; k++)
+				(void)np_rec_stack_frame(&r.u.stack, k);
+		free(p);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("record");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_file_header);
+	tcase_add_test(tc, test_meta);
+	tcase_add_test(tc, test_module);
+	tcase_add_test(tc, test_stack);
+	tcase_add_test(tc, test_fixed_records);
+	tcase_add_test(tc, test_bad_headers);
+	tcase_add_test(tc, test_random_never_crashes);
+	suite_add_tcase(s, tc);
+	return np_check_run(s);
+}
