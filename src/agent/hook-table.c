@@ -16,10 +16,12 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "coderanges.h"
 #include "got.h"
 #include "hook-table.h"
 #include "hooks.h"
 #include "mem.h"
+#include "modules.h"
 
 #define MAX_LIBS 2048
 #define NAME_MAX_LEN 1024
@@ -162,6 +164,8 @@ static void drop_lib(int i)
 	struct lib *l = &table.libs[i];
 
 	np_pages_free(l->slots, l->slots_bytes);
+	if (l->state == LIB_PATCHABLE)
+		np_coderanges_remove(l->bias);
 	*l = table.libs[--table.nlibs];
 }
 
@@ -319,6 +323,8 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 		unlock();
 		return;
 	}
+	/* The library may be gone before the writer lists it. */
+	np_module_note_post(name, it->bias, it->phdr, it->phnum);
 	n = read_slots(&im, modes, &slots, &bytes);
 	if (n > 0)
 		resolve_reals(&im, slots, n);
@@ -331,6 +337,7 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 		l->name_hash = it->name_hash;
 		l->state = LIB_PATCHABLE;
 		strcpy(l->name, name);
+		np_coderanges_add(&im);
 	}
 	/* A session that ended meanwhile has unpatched, or will: its
 	 * snapshot comes after this check (both under the lock). */

@@ -20,6 +20,7 @@
 
 #include "alloc-sampler.h"
 #include "clock.h"
+#include "coderanges.h"
 #include "guard.h"
 #include "hooks.h"
 #include "livemap.h"
@@ -146,6 +147,59 @@ static void count_lost(void)
 	np_sampler_add_lost(NP_LOST_ALLOC_RING, 1);
 }
 
+/* Whether V may be a return address: in a library's code, after a call. */
+static int return_address(uint64_t v)
+{
+	return np_coderanges_kind(v) != NP_CODE_NONE &&
+	       np_unwind_follows_call(v);
+}
+
+/*
+ * The hook's caller keeps no frame pointer (libc's strdup): FP walking
+ * would skip its own caller, or stop.  Its return address is the first word
+ * above our frame that follows a call in known code; that caller's frame
+ * pointer was saved on the way (in %rbp, or pushed by the frameless code),
+ * so it is the lowest saved word above that return address whose frame
+ * record holds a return address too.  Walking goes on from there.
+ */
+#define SCAN_WORDS 48
+static uint32_t frameless_caller(const uint64_t *hook_fp, uint64_t *frames)
+{
+	const uint64_t *w = hook_fp + 2, *top, *ret_at = NULL;
+	uint64_t best = 0, lo;
+	struct np_regs regs;
+	uint32_t n = 0;
+
+	frames[n++] = hook_fp[1];
+	top = (const uint64_t *)(uintptr_t)bounds.hi;
+	for (int i = 0; i < SCAN_WORDS && w < top; i++, w++) {
+		if (return_address(*w)) {
+			ret_at = w;
+			break;
+		}
+	}
+	if (!ret_at)
+		return n;
+	frames[n++] = *ret_at;
+	lo = (uint64_t)(uintptr_t)(ret_at + 1);
+	for (const uint64_t *c = hook_fp + 1; c <= ret_at; c++) {
+		/* hook_fp[0] (c = hook_fp + 1 - 1) is the saved %rbp. */
+		uint64_t v = c == hook_fp + 1 ? hook_fp[0] : c[-1];
+
+		if (v >= lo && !(v & 7) && v <= bounds.hi - 16 &&
+		    (!best || v < best) &&
+		    return_address(((const uint64_t *)(uintptr_t)v)[1]))
+			best = v;
+	}
+	if (!best)
+		return n;
+	regs.pc = ((const uint64_t *)(uintptr_t)best)[1];
+	regs.fp = ((const uint64_t *)(uintptr_t)best)[0];
+	regs.sp = regs.fp;
+	return n + (uint32_t)np_unwind(&regs, frames + n, HOOK_FRAMES - (int)n,
+				       &bounds);
+}
+
 /*
  * The stack above the hook whose frame is at HOOK_FP: frames[0] is the
  * return address into the hook's caller.  The bounds are checked again
@@ -169,6 +223,8 @@ static uint32_t take_stack(const uint64_t *hook_fp, uint64_t *frames)
 		return 0;
 	regs.pc = hook_fp[1];
 	regs.fp = hook_fp[0];
+	if (np_coderanges_kind(regs.pc) == NP_CODE_FRAMELESS)
+		return frameless_caller(hook_fp, frames);
 	/* SP at the saved FP: the caller called us, it is no leaf, and the
 	 * unwinder must not take a stale word of its frame for a caller. */
 	regs.sp = regs.fp;

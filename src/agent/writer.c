@@ -310,6 +310,7 @@ static void finish(struct np_run *r)
 	stop_sampling(r);
 	np_writer_stop_mem(r);
 	drain(r);
+	np_modules_take_notes(r->modules, &r->out);
 	drain_mem(r);
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
@@ -365,6 +366,7 @@ static void *writer_main(void *arg)
 			wait = end_ns - now;
 		listen_cli(r, (int)((wait + 999999) / 1000000));
 		drain(r);
+		np_modules_take_notes(r->modules, &r->out);
 		busy = drain_mem(r) >= BUSY_EVENTS;
 		np_modules_scan(r->modules, &r->out);
 		if (r->settings.nativemem >= 0)
