@@ -31,6 +31,8 @@
 /* While allocation events pour in, the writer comes back sooner. */
 #define BUSY_TICK_NS 1000000ull
 #define BUSY_EVENTS 4096
+/* The longest one pass over the allocation events may take. */
+#define DRAIN_NS 20000000ull
 /* New threads wait at most this long for their engine. */
 #define THREAD_SCAN_NS 20000000ull
 #define WRITER_STACK (256u << 10)
@@ -182,7 +184,13 @@ static unsigned int drain_mem(struct np_run *r)
 
 	if (!ring || r->settings.nativemem < 0)
 		return 0;
+	uint64_t until = np_clock_ns() + DRAIN_NS;
+
 	while ((ev = np_mem_ring_peek(ring))) {
+		/* Producers may outrun us: come back to the CLI and the
+		 * clock now and then. */
+		if ((n & 4095) == 4095 && np_clock_ns() > until)
+			break;
 		if (ev->session == r->session && ev->kind == NP_MEM_ALLOC) {
 			struct np_rec_alloc a = {
 				.time_ns = ev->time_ns,
@@ -210,10 +218,12 @@ static unsigned int drain_mem(struct np_run *r)
 
 int np_writer_start_mem(struct np_run *r)
 {
-	int held = np_guard_enter() != 0, err;
+	int held, err;
 
 	if (r->settings.nativemem < 0)
 		return 0;
+	/* Our own allocations (dlopen, dlsym) are never recorded. */
+	held = np_guard_enter() != 0;
 	np_memhooks_begin(r->session, (uint64_t)r->settings.nativemem);
 	np_hooktab_enable(NP_HOOK_MODE_MEM);
 	err = np_hooktab_sync(NP_HOOK_MODE_MEM);

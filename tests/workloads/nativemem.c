@@ -19,6 +19,7 @@ void *nm_ptr_alloc(size_t n);
 void *nm_sections_alloc(size_t n);
 
 static int bad;
+static int jemalloc; /* a preloaded jemalloc serves the allocations */
 
 static void check(void *p, size_t n)
 {
@@ -111,7 +112,9 @@ void site_aligned(void)
 	check(q, 1000);
 	q = realloc(q, 0); /* glibc frees and returns NULL */
 	free(q);
-	q = pvalloc(4096);
+	/* jemalloc has no pvalloc: glibc's would hand it a block it does
+	 * not own.  The same bytes, then, through valloc. */
+	q = jemalloc ? valloc(4096) : pvalloc(4096);
 	check(q, 4096);
 	free(q);
 }
@@ -180,6 +183,10 @@ int main(int argc, char **argv)
 	int scale = argc > 1 ? atoi(argv[1]) : 1;
 	const char *dir = argc > 2 ? argv[2] : ".";
 	int spin = argc > 3 && !strcmp(argv[3], "spin");
+
+	jemalloc = dlsym(RTLD_DEFAULT, "mallctl") != NULL;
+	if (jemalloc)
+		printf("allocator: jemalloc\n");
 
 	site_one(scale);
 	site_three(scale);
