@@ -196,7 +196,10 @@ int np_cmd_record(int argc, char **argv)
 	    np_launch_resolve(o.cmd[0], path, sizeof(path)))
 		return NP_EXIT_FAILURE;
 	is_static = np_elf_is_static(path);
-	if (is_static)
+	if (is_static && o.session.nativemem >= 0)
+		np_warn("'%s' is statically linked: the agent cannot be preloaded into it, so nothing will be recorded, and its memory cannot be tracked (malloc is not reached through a dynamic linker)",
+			o.cmd[0]);
+	else if (is_static)
 		np_warn("'%s' is statically linked: the agent cannot be preloaded into it, so nothing will be recorded",
 			o.cmd[0]);
 	memset(&st, 0, sizeof(st));

@@ -18,6 +18,10 @@ const char np_record_usage[] =
 	"  -e, --event=EVENT      what to sample: cpu (default), cycles, ctimer, itimer\n"
 	"  -F, --freq=HZ          samples per second of CPU time (default 99)\n"
 	"  -i, --interval=TIME    time between samples instead: 10ms, 1000us, 500000ns\n"
+	"      --nativemem[=INTERVAL]\n"
+	"                         track malloc and friends, sampling one allocation per\n"
+	"                         INTERVAL bytes on average (default 512k; 0: every one);\n"
+	"                         CPU sampling then only with -e, -F or -i\n"
 	"  -d, --duration=SECONDS stop profiling after SECONDS (the program keeps running)\n"
 	"  -o, --output=FILE      write the profile to FILE (default samples.dat)\n"
 	"  -q, --quiet            no live status line\n"
@@ -27,7 +31,13 @@ const char np_record_usage[] =
 	"nprof exits with CMD's exit status (128+N when CMD dies of signal N).\n"
 	"See nprof-record(1).\n";
 
+/* Long options without a short form. */
+enum { OPT_NATIVEMEM = 256 };
+
+#define NATIVEMEM_DEFAULT (512u << 10)
+
 static const struct option long_options[] = {
+	{ "nativemem", optional_argument, NULL, OPT_NATIVEMEM },
 	{ "event", required_argument, NULL, 'e' },
 	{ "freq", required_argument, NULL, 'F' },
 	{ "interval", required_argument, NULL, 'i' },
@@ -73,7 +83,8 @@ static int parse_event(const char *name, struct np_session *s)
 int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
 			 char *err, size_t errlen)
 {
-	int c, have_freq = 0, have_interval = 0;
+	int c, have_freq = 0, have_interval = 0, have_event = 0;
+	uint64_t bytes;
 
 	memset(o, 0, sizeof(*o));
 	np_session_init(&o->session);
@@ -92,6 +103,7 @@ int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
 				return fail(err, errlen,
 					    "unknown event '%s' (use cpu, cycles, ctimer or itimer)",
 					    optarg);
+			have_event = 1;
 			break;
 		case 'F':
 			if (np_parse_frequency(optarg, &o->session.freq_hz))
@@ -117,6 +129,15 @@ int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
 			if (!*optarg)
 				return fail(err, errlen, "empty output file name");
 			o->output = optarg;
+			break;
+		case OPT_NATIVEMEM:
+			bytes = NATIVEMEM_DEFAULT;
+			if (optarg && (np_parse_bytes(optarg, &bytes) ||
+				       bytes > (1ull << 40)))
+				return fail(err, errlen,
+					    "bad native memory interval '%s' (give bytes, such as 0, 64k or 1m)",
+					    optarg);
+			o->session.nativemem = (int64_t)bytes;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -144,6 +165,10 @@ int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
 	}
 	if (have_freq && have_interval)
 		return fail(err, errlen, "give either -F or -i, not both");
+	/* Memory alone unless CPU sampling was asked for as well. */
+	if (o->session.nativemem >= 0 && !have_event && !have_freq &&
+	    !have_interval)
+		o->session.engine = NP_ENGINE_NONE;
 	if (have_freq)
 		o->session.period_ns = 1000000000ull / o->session.freq_hz;
 	else if (have_interval) {

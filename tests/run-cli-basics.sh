@@ -22,7 +22,7 @@ grep -Eq '^nprof [0-9]+\.[0-9]+' "$T/out" || fail_ "--version prints no 'nprof X
 run_nprof 10 record --help
 [ "$rc" -eq 0 ] || fail_ "record --help exited $rc"
 grep -qi 'usage: nprof record' "$T/out" || fail_ "record --help prints no usage"
-for opt in -e -F -i -d -o -q; do
+for opt in -e -F -i -d -o -q --nativemem; do
 	grep -q -- "$opt" "$T/out" || fail_ "record --help does not mention $opt"
 done
 

@@ -18,6 +18,8 @@
 #include "clock.h"
 #include "guard.h"
 #include "exec-hooks.h"
+#include "hook-table.h"
+#include "hooks.h"
 #include "preload.h"
 #include "sampler.h"
 #include "writer.h"
@@ -47,6 +49,8 @@ static int check_settings(const struct np_session *s)
 	if (s->engine != NP_ENGINE_NONE && s->period_ns == 0)
 		return -EINVAL;
 	if (s->engine == NP_ENGINE_CYCLES && s->freq_hz == 0)
+		return -EINVAL;
+	if (s->nativemem < -1)
 		return -EINVAL;
 	return 0;
 }
@@ -78,12 +82,17 @@ static int start_locked(const struct np_session *s)
 		return -errno;
 	if (s->engine != NP_ENGINE_NONE && (err = np_sampler_init()) != 0)
 		return err;
+	if (s->nativemem >= 0 && (err = np_memhooks_init()) != 0)
+		return err;
 	r = np_run_create(s, next_session, &err);
 	if (!r)
 		return err;
 	np_engine_select(&r->engine, s, np_gettid());
-	err = np_writer_start(r);
+	err = np_writer_start_mem(r);
+	if (!err)
+		err = np_writer_start(r);
 	if (err) {
+		np_writer_stop_mem(r);
 		np_run_free(r);
 		return err;
 	}
@@ -126,6 +135,9 @@ NP_AGENT_EXPORT int nprof_agent_start(const char *settings)
 static void after_fork_child(void)
 {
 	np_sampler_after_fork();
+	/* The slots stay patched in the child; its hooks record nothing. */
+	np_memhooks_after_fork();
+	np_hooktab_after_fork();
 	if (run) {
 		if (!atomic_load(&run->finished) &&
 		    np_send_fd_is_ours(&run->out))

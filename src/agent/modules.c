@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -145,6 +146,7 @@ static int list_one(struct dl_phdr_info *info, size_t size, void *arg)
 /* The GNU build-id from the PT_NOTE segments that are mapped; its length. */
 static size_t find_build_id(const struct listed *l, uint8_t *out)
 {
+	_Static_assert(NP_NOTE_BUILD_ID == MAX_BUILD_ID, "build-id sizes");
 	for (unsigned int i = 0; i < l->phnum; i++) {
 		const ElfW(Phdr) *ph = &l->phdr[i];
 		size_t align = ph->p_align == 8 ? 8 : 4;
@@ -239,6 +241,115 @@ static void send_module(struct np_modules *m, const struct listed *l,
 	rec.path = path;
 	rec.path_len = (uint32_t)strlen(path);
 	np_send_module(out, &rec, segs);
+}
+
+void np_module_note_fill(struct np_module_note *n, const char *name,
+			 uint64_t bias, const ElfW(Phdr) *phdr,
+			 unsigned int phnum)
+{
+	struct listed l = { .bias = bias, .phdr = phdr,
+			    .phnum = (uint16_t)phnum };
+
+	n->bias = bias;
+	n->name_hash = hash_name(name);
+	n->nsegs = 0;
+	for (unsigned int i = 0; i < phnum && n->nsegs < NP_NOTE_SEGMENTS;
+	     i++) {
+		const ElfW(Phdr) *ph = &phdr[i];
+		struct np_rec_segment *sg = &n->segs[n->nsegs];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		sg->vaddr = ph->p_vaddr;
+		sg->memsz = ph->p_memsz;
+		sg->offset = ph->p_offset;
+		sg->flags = ph->p_flags & (PF_R | PF_W | PF_X);
+		n->nsegs++;
+	}
+	n->build_id_len = (uint16_t)find_build_id(&l, n->build_id);
+	if (!*name) {
+		ssize_t len = readlink("/proc/self/exe", n->path,
+				       sizeof(n->path) - 1);
+		n->path[len > 0 ? len : 0] = '\0';
+	} else if (!realpath(name, n->path)) {
+		snprintf(n->path, sizeof(n->path), "%s", name);
+	}
+}
+
+/* The notes: a slot is free (0), being written (1) or ready (2). */
+#define NOTE_SLOTS 64
+static struct np_module_note *notes;
+static _Atomic int note_state[NOTE_SLOTS];
+
+void np_module_note_post(const char *name, uint64_t bias,
+			 const ElfW(Phdr) *phdr, unsigned int phnum)
+{
+	if (!notes) {
+		struct np_module_note *mem =
+			np_pages_alloc(NOTE_SLOTS * sizeof(*notes));
+		struct np_module_note *none = NULL;
+
+		if (!mem)
+			return;
+		if (!atomic_compare_exchange_strong(
+			    (_Atomic(struct np_module_note *) *)&notes, &none,
+			    mem))
+			np_pages_free(mem, NOTE_SLOTS * sizeof(*notes));
+	}
+	for (int i = 0; i < NOTE_SLOTS; i++) {
+		int free_state = 0;
+
+		if (atomic_compare_exchange_strong(&note_state[i], &free_state,
+						   1)) {
+			np_module_note_fill(&notes[i], name, bias, phdr, phnum);
+			atomic_store(&note_state[i], 2);
+			return;
+		}
+	}
+}
+
+static void send_note(const struct np_module_note *n, uint32_t id,
+		      struct np_send *out)
+{
+	struct np_rec_module rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.id = id;
+	rec.time_ns = np_clock_ns();
+	rec.bias = n->bias;
+	rec.build_id_len = n->build_id_len;
+	rec.build_id = n->build_id;
+	rec.nsegs = n->nsegs;
+	rec.path = n->path;
+	rec.path_len = (uint32_t)strlen(n->path);
+	np_send_module(out, &rec, n->segs);
+}
+
+void np_modules_take_notes(struct np_modules *m, struct np_send *out)
+{
+	if (!atomic_load((_Atomic(struct np_module_note *) *)&notes))
+		return;
+	for (int i = 0; i < NOTE_SLOTS; i++) {
+		const struct np_module_note *n = &notes[i];
+		int known = 0;
+
+		if (atomic_load(&note_state[i]) != 2)
+			continue;
+		for (uint32_t k = 0; k < m->nknown; k++)
+			if (m->known[k].bias == n->bias &&
+			    m->known[k].name_hash == n->name_hash)
+				known = 1;
+		if (!known && m->nknown < MAX_MODULES) {
+			struct known *kn = &m->known[m->nknown++];
+
+			kn->bias = n->bias;
+			kn->name_hash = n->name_hash;
+			kn->id = m->next_id++;
+			kn->matched = 1;
+			send_note(n, kn->id, out);
+		}
+		atomic_store(&note_state[i], 0);
+	}
 }
 
 /*

@@ -9,12 +9,49 @@
 #ifndef NPROF_AGENT_MODULES_H
 #define NPROF_AGENT_MODULES_H
 
+#include <link.h>
+#include <limits.h>
+#include <stdint.h>
+
+#include "record.h"
 #include "send.h"
+
+#define NP_NOTE_SEGMENTS 16
+#define NP_NOTE_BUILD_ID 64
+
+/*
+ * What a MODULE record needs, copied while the object is pinned: the hook
+ * table leaves one for each library it patches, so that a library opened
+ * and closed again between two scans of the writer is still recorded.
+ */
+struct np_module_note {
+	uint64_t bias;
+	uint64_t name_hash; /* of dlpi_name, as the scan matches it */
+	uint16_t nsegs;
+	uint16_t build_id_len;
+	struct np_rec_segment segs[NP_NOTE_SEGMENTS];
+	uint8_t build_id[NP_NOTE_BUILD_ID];
+	char path[PATH_MAX];
+};
+
+/* Fills N for the object NAME (dlpi_name) at BIAS; any thread, the object
+ * pinned. */
+void np_module_note_fill(struct np_module_note *n, const char *name,
+			 uint64_t bias, const ElfW(Phdr) *phdr,
+			 unsigned int phnum);
+
+/* Queues a note for the writer (any thread, lock-free); a full queue
+ * drops it. */
+void np_module_note_post(const char *name, uint64_t bias,
+			 const ElfW(Phdr) *phdr, unsigned int phnum);
 
 struct np_modules;
 
 struct np_modules *np_modules_create(void);
 void np_modules_free(struct np_modules *m);
+
+/* Sends a MODULE record for each queued note of a module not known yet. */
+void np_modules_take_notes(struct np_modules *m, struct np_send *out);
 
 /* Sends what changed since the last call; cheap when nothing did. */
 void np_modules_scan(struct np_modules *m, struct np_send *out);

@@ -282,6 +282,11 @@ uint64_t np_sampler_lost(enum np_lost_kind kind)
 	return atomic_load_explicit(&lost[kind], memory_order_relaxed);
 }
 
+void np_sampler_add_lost(enum np_lost_kind kind, uint64_t n)
+{
+	atomic_fetch_add_explicit(&lost[kind], n, memory_order_relaxed);
+}
+
 int np_sampler_own_fd(int fd)
 {
 	if (fd < 0 || fd >= NP_SAMPLER_MAX_FD)

@@ -46,6 +46,10 @@ struct np_ring *np_sampler_ring(void);
 /* How many samples were dropped for KIND since the process started. */
 uint64_t np_sampler_lost(enum np_lost_kind kind);
 
+/* Counts N events of KIND dropped elsewhere in the agent (the allocation
+ * hooks); async-signal-safe. */
+void np_sampler_add_lost(enum np_lost_kind kind, uint64_t n);
+
 /* Marks FD as a perf event of ours (its signals are samples), or not.
  * np_sampler_own_fd returns -1 when FD is too large to mark. */
 int np_sampler_own_fd(int fd);

@@ -168,3 +168,13 @@ void np_send_lost(struct np_send *s, enum np_lost_kind kind, uint64_t count)
 
 	APPEND(s, np_rec_encode_lost, &l);
 }
+
+void np_send_alloc(struct np_send *s, const struct np_rec_alloc *a)
+{
+	APPEND(s, np_rec_encode_alloc, a);
+}
+
+void np_send_free(struct np_send *s, const struct np_rec_free *f)
+{
+	APPEND(s, np_rec_encode_free, f);
+}

@@ -51,5 +51,7 @@ void np_send_cpu_sample(struct np_send *s,
 void np_send_thread(struct np_send *s, uint32_t tid, uint64_t time_ns,
 		    const char *name, size_t name_len);
 void np_send_lost(struct np_send *s, enum np_lost_kind kind, uint64_t count);
+void np_send_alloc(struct np_send *s, const struct np_rec_alloc *a);
+void np_send_free(struct np_send *s, const struct np_rec_free *f);
 
 #endif /* NPROF_AGENT_SEND_H */

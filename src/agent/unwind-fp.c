@@ -63,7 +63,17 @@ static uint64_t leaf_return(const struct np_regs *regs,
 		return 0;
 	return follows_call(v) ? v : 0;
 }
+int np_unwind_follows_call(uint64_t v)
+{
+	return follows_call(v);
+}
 #else
+int np_unwind_follows_call(uint64_t v)
+{
+	(void)v;
+	return 0;
+}
+
 /* aarch64 leaves keep the return address in LR, which is not trustworthy
  * without unwind tables: left to a DWARF unwinder. */
 static uint64_t leaf_return(const struct np_regs *regs,

@@ -33,6 +33,13 @@ struct np_stack_bounds {
 int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
 	      const struct np_stack_bounds *b);
 
+/*
+ * Whether V is the address just after a call instruction (x86_64; always
+ * false elsewhere), read with process_vm_readv, so an unmapped V is no
+ * fault.
+ */
+int np_unwind_follows_call(uint64_t v);
+
 static inline void np_regs_from_ucontext(const ucontext_t *uc,
 					 struct np_regs *r)
 {

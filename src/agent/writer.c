@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The writer thread (see writer.h).  Every ~10 ms: look for a word from the
- * CLI, turn queued samples into STACK and CPU_SAMPLE records, pick up new
- * modules and threads, report drops, send.  It holds the agent's guard for
+ * CLI, turn queued samples into STACK and CPU_SAMPLE records and queued
+ * allocation events into ALLOC and FREE, pick up new modules and threads
+ * (and patch new libraries' allocation slots), report drops, send.  It holds the agent's guard for
  * good, so that nothing it does (dlopen, snprintf, and the malloc inside
  * them) is ever sampled or hooked.
  */
@@ -17,13 +18,21 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "alloc-sampler.h"
 #include "errtext.h"
 #include "guard.h"
+#include "hook-table.h"
+#include "hooks.h"
 #include "mem.h"
 #include "sampler.h"
 #include "writer.h"
 
 #define TICK_NS 10000000ull
+/* While allocation events pour in, the writer comes back sooner. */
+#define BUSY_TICK_NS 1000000ull
+#define BUSY_EVENTS 4096
+/* The longest one pass over the allocation events may take. */
+#define DRAIN_NS 20000000ull
 /* New threads wait at most this long for their engine. */
 #define THREAD_SCAN_NS 20000000ull
 #define WRITER_STACK (256u << 10)
@@ -144,6 +153,111 @@ static void drain(struct np_run *r)
 	}
 }
 
+/* The stream id of stacktab entry REF, sending its STACK record first if
+ * this session has not yet. */
+static uint32_t mem_stack_id(struct np_run *r, uint32_t ref)
+{
+	const uint64_t *frames;
+	uint64_t *sent;
+	uint32_t n, id;
+	int is_new;
+
+	if (!ref)
+		return 0;
+	frames = np_stacktab_get(np_memhooks_stacks(), ref, &n, &sent);
+	if ((uint32_t)(*sent >> 32) == r->session)
+		return (uint32_t)*sent;
+	id = np_stackmap_intern(r->stacks, frames, n, &is_new);
+	if (is_new)
+		np_send_stack(&r->out, id, frames, n);
+	*sent = (uint64_t)r->session << 32 | id;
+	return id;
+}
+
+/* Turns queued allocation events into records; how many there were. */
+static unsigned int drain_mem(struct np_run *r)
+{
+	struct np_mem_ring *ring = np_memhooks_ring();
+	uint64_t mean = (uint64_t)r->settings.nativemem;
+	const struct np_mem_event *ev;
+	unsigned int n = 0;
+
+	if (!ring || r->settings.nativemem < 0)
+		return 0;
+	uint64_t until = np_clock_ns() + DRAIN_NS;
+
+	while ((ev = np_mem_ring_peek(ring))) {
+		/* Producers may outrun us: come back to the CLI and the
+		 * clock now and then. */
+		if ((n & 4095) == 4095 && np_clock_ns() > until)
+			break;
+		if (ev->session == r->session && ev->kind == NP_MEM_ALLOC) {
+			struct np_rec_alloc a = {
+				.time_ns = ev->time_ns,
+				.addr = ev->addr,
+				.size = ev->size,
+				.weight = np_alloc_weight(ev->size, mean),
+				.tid = ev->tid,
+				.stack_id = mem_stack_id(r, ev->stack),
+			};
+			np_send_alloc(&r->out, &a);
+		} else if (ev->session == r->session &&
+			   ev->kind == NP_MEM_FREE) {
+			struct np_rec_free f = {
+				.time_ns = ev->time_ns,
+				.addr = ev->addr,
+				.tid = ev->tid,
+			};
+			np_send_free(&r->out, &f);
+		}
+		np_mem_ring_pop(ring);
+		n++;
+	}
+	return n;
+}
+
+int np_writer_start_mem(struct np_run *r)
+{
+	int held, err;
+
+	if (r->settings.nativemem < 0)
+		return 0;
+	/* Our own allocations (dlopen, dlsym) are never recorded. */
+	held = np_guard_enter() != 0;
+	np_memhooks_begin(r->session, (uint64_t)r->settings.nativemem);
+	np_hooktab_enable(NP_HOOK_MODE_MEM);
+	err = np_hooktab_sync(NP_HOOK_MODE_MEM);
+	if (!held)
+		np_guard_leave();
+	return err;
+}
+
+void np_writer_stop_mem(struct np_run *r)
+{
+	int held = np_guard_enter() != 0;
+
+	if (r->settings.nativemem >= 0) {
+		np_memhooks_end();
+		np_hooktab_unpatch(NP_HOOK_MODE_MEM);
+	}
+	if (!held)
+		np_guard_leave();
+}
+
+static void announce_mem(struct np_run *r)
+{
+	struct np_hooktab_stats st;
+
+	if (r->settings.nativemem < 0)
+		return;
+	np_send_metaf(&r->out, "nativemem_interval", "%lld",
+		      (long long)r->settings.nativemem);
+	np_hooktab_stats(&st);
+	np_send_metaf(&r->out, "nativemem_hooks",
+		      "%u libraries, %u slots patched, %u objects skipped",
+		      st.libraries, st.slots, st.skipped);
+}
+
 static void report_lost(struct np_run *r)
 {
 	for (int k = 1; k <= NP_LOST_KIND_MAX; k++) {
@@ -204,7 +318,10 @@ static void finish(struct np_run *r)
 	int why = atomic_load(&r->stop_reason);
 
 	stop_sampling(r);
+	np_writer_stop_mem(r);
 	drain(r);
+	np_modules_take_notes(r->modules, &r->out);
+	drain_mem(r);
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
 	np_send_meta(&r->out, "agent_stop", stop_names[why]);
@@ -224,11 +341,13 @@ static void *writer_main(void *arg)
 				  ? r->start_ns + r->settings.duration_ns
 				  : 0;
 	uint64_t next_scan_ns = np_clock_ns() + THREAD_SCAN_NS;
+	int busy = 0;
 
 	np_guard_held = 1;
 	prctl(PR_SET_NAME, "nprof-writer");
 	announce(r);
 	np_modules_scan(r->modules, &r->out);
+	announce_mem(r);
 	if (r->engine.kind != NP_EK_NONE) {
 		int err;
 
@@ -247,7 +366,7 @@ static void *writer_main(void *arg)
 	np_send_flush(&r->out);
 	while (atomic_load(&r->stop_reason) == NP_STOP_NONE) {
 		uint64_t now = np_clock_ns();
-		uint64_t wait = TICK_NS;
+		uint64_t wait = busy ? BUSY_TICK_NS : TICK_NS;
 
 		if (end_ns && now >= end_ns) {
 			np_writer_request_stop(r, NP_STOP_DURATION, 0);
@@ -257,7 +376,11 @@ static void *writer_main(void *arg)
 			wait = end_ns - now;
 		listen_cli(r, (int)((wait + 999999) / 1000000));
 		drain(r);
+		np_modules_take_notes(r->modules, &r->out);
+		busy = drain_mem(r) >= BUSY_EVENTS;
 		np_modules_scan(r->modules, &r->out);
+		if (r->settings.nativemem >= 0)
+			np_hooktab_sync(NP_HOOK_MODE_MEM);
 		if (np_clock_ns() >= next_scan_ns) {
 			np_threads_scan(r->threads, &r->engine, self,
 					&r->out);

@@ -51,6 +51,15 @@ void np_run_free(struct np_run *r);
 /* Starts R's writer thread, with every signal blocked in it; 0 or -errno. */
 int np_writer_start(struct np_run *r);
 
+/*
+ * Starts tracking native memory for R (when its settings ask for it):
+ * patches every loaded library before returning, so that a `record`
+ * session sees main's first allocation.  0 or -errno.  np_writer_stop_mem
+ * ends it (the writer calls it when the session stops).
+ */
+int np_writer_start_mem(struct np_run *r);
+void np_writer_stop_mem(struct np_run *r);
+
 /* Asks R's writer to stop for WHY; with DEADLINE_NS (CLOCK_MONOTONIC), it
  * gives up on a CLI that does not take the last records by then. */
 void np_writer_request_stop(struct np_run *r, enum np_stop_reason why,

@@ -99,6 +99,35 @@ START_TEST(test_errors)
 }
 END_TEST
 
+START_TEST(test_nativemem)
+{
+	ck_assert_int_eq(PARSE("--nativemem", "./demo"), NP_OPTS_OK);
+	ck_assert_int_eq(o.session.nativemem, 512 * 1024);
+	/* Memory alone: no CPU sampling unless asked for. */
+	ck_assert_int_eq(o.session.engine, NP_ENGINE_NONE);
+	ck_assert_int_eq(PARSE("--nativemem=0", "./demo"), NP_OPTS_OK);
+	ck_assert_int_eq(o.session.nativemem, 0);
+	ck_assert_int_eq(PARSE("--nativemem=64k", "-e", "cpu", "./demo"),
+			 NP_OPTS_OK);
+	ck_assert_int_eq(o.session.nativemem, 65536);
+	ck_assert_int_eq(o.session.engine, NP_ENGINE_CPU);
+	ck_assert_int_eq(PARSE("--nativemem", "-F", "999", "./demo"), NP_OPTS_OK);
+	ck_assert_int_eq(o.session.engine, NP_ENGINE_CPU);
+	ck_assert_uint_eq(o.session.freq_hz, 999);
+	ck_assert_int_eq(PARSE("--nativemem=1m", "-i", "2ms", "./demo"),
+			 NP_OPTS_OK);
+	ck_assert_int_eq(o.session.engine, NP_ENGINE_CPU);
+	ck_assert_int_eq(o.session.nativemem, 1 << 20);
+	ck_assert_int_eq(PARSE("--nativemem=lots", "./demo"), NP_OPTS_ERROR);
+	ck_assert(strstr(err, "bad native memory interval 'lots'"));
+	ck_assert_int_eq(PARSE("--nativemem=-1", "./demo"), NP_OPTS_ERROR);
+	/* Without the option, memory stays off and CPU on. */
+	ck_assert_int_eq(PARSE("./demo"), NP_OPTS_OK);
+	ck_assert_int_eq(o.session.nativemem, -1);
+	ck_assert_int_eq(o.session.engine, NP_ENGINE_CPU);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("record-options");
@@ -107,6 +136,7 @@ int main(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_nativemem);
 	suite_add_tcase(s, tc);
 	return np_check_run(s);
 }

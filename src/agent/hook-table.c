@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The hook table (see hook-table.h).  A sync runs in three steps: list the
+ * loaded objects (dl_iterate_phdr's callback only copies, into pages of our
+ * own), pin and read each new one without the lock, then patch under the
+ * lock.  Unpatching pins every library again before it writes.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "coderanges.h"
+#include "got.h"
+#include "hook-table.h"
+#include "hooks.h"
+#include "mem.h"
+#include "modules.h"
+
+#define MAX_LIBS 2048
+#define NAME_MAX_LEN 1024
+#define LIST_MAX 2048
+#define LIST_NAMES (512u << 10)
+
+enum lib_state {
+	LIB_PATCHABLE, /* known; patched for the modes in `modes` */
+	LIB_SKIPPED,   /* the agent, ld.so, the vDSO, or could not be pinned */
+};
+
+struct lib {
+	uint64_t bias;
+	uint64_t name_hash;
+	struct np_elf_image im; /* phdr: valid only while the lib is loaded */
+	enum lib_state state;
+	unsigned int modes;     /* modes patched */
+	int nslots;             /* slots patched (value: the original) */
+	struct np_got_slot *slots;
+	size_t slots_bytes;
+	char name[NAME_MAX_LEN];
+};
+
+struct listed {
+	uint64_t bias;
+	uint64_t name_hash;
+	const ElfW(Phdr) *phdr;
+	uint32_t name_off;
+	uint16_t phnum;
+	uint8_t known;
+};
+
+struct counters {
+	unsigned long long adds, subs;
+};
+
+/* Starts with the counters, so that counters_cb fills either. */
+struct listing {
+	unsigned long long adds, subs;
+	uint32_t n, names_used;
+	int truncated;
+	struct listed items[LIST_MAX];
+	char names[LIST_NAMES];
+};
+
+static struct {
+	atomic_flag lock;
+	int nlibs;
+	/* dl_iterate_phdr's counters when the table last matched them */
+	unsigned long long adds, subs;
+	int synced;
+	unsigned int synced_modes;
+	unsigned int enabled; /* modes that may be patched now */
+	struct lib *libs; /* MAX_LIBS, mmap'd */
+} table = { .lock = ATOMIC_FLAG_INIT };
+
+static void lock(void)
+{
+	while (atomic_flag_test_and_set_explicit(&table.lock,
+						 memory_order_acquire))
+		sched_yield();
+}
+
+static void unlock(void)
+{
+	atomic_flag_clear_explicit(&table.lock, memory_order_release);
+}
+
+void np_hooktab_enable(unsigned int modes)
+{
+	lock();
+	table.enabled |= modes;
+	table.synced = 0;
+	unlock();
+}
+
+void np_hooktab_after_fork(void)
+{
+	atomic_flag_clear(&table.lock);
+}
+
+static uint64_t hash_name(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+static int counters_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct counters *l = arg;
+
+	if (size >= offsetof(struct dl_phdr_info, dlpi_subs) +
+			    sizeof(info->dlpi_subs)) {
+		l->adds = info->dlpi_adds;
+		l->subs = info->dlpi_subs;
+	}
+	return 1;
+}
+
+/* Under the loader's lock: copies only. */
+static int list_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct listing *l = arg;
+	const char *name = info->dlpi_name ? info->dlpi_name : "";
+	size_t len = strlen(name);
+	struct listed *it;
+
+	counters_cb(info, size, arg);
+	if (l->n == LIST_MAX || len >= NAME_MAX_LEN ||
+	    l->names_used + len + 1 > LIST_NAMES) {
+		l->truncated = 1;
+		return 0;
+	}
+	it = &l->items[l->n++];
+	it->bias = info->dlpi_addr;
+	it->phdr = info->dlpi_phdr;
+	it->phnum = info->dlpi_phnum;
+	it->name_off = l->names_used;
+	it->known = 0;
+	memcpy(l->names + l->names_used, name, len + 1);
+	l->names_used += (uint32_t)len + 1;
+	it->name_hash = hash_name(name);
+	return 0;
+}
+
+static struct lib *find_lib(uint64_t bias, uint64_t name_hash)
+{
+	for (int i = 0; i < table.nlibs; i++)
+		if (table.libs[i].bias == bias &&
+		    table.libs[i].name_hash == name_hash)
+			return &table.libs[i];
+	return NULL;
+}
+
+static void drop_lib(int i)
+{
+	struct lib *l = &table.libs[i];
+
+	np_pages_free(l->slots, l->slots_bytes);
+	if (l->state == LIB_PATCHABLE)
+		np_coderanges_remove(l->bias);
+	*l = table.libs[--table.nlibs];
+}
+
+/* Objects we never patch: ourselves, ld.so and the vDSO. */
+static int is_excluded(const struct listed *it)
+{
+	struct np_elf_image im = { it->bias, it->phdr, it->phnum };
+	uintptr_t vdso = getauxval(AT_SYSINFO_EHDR);
+
+	if (np_got_contains(&im, (uintptr_t)np_hooktab_sync))
+		return 1;
+	if (vdso && np_got_contains(&im, vdso))
+		return 1;
+	return getauxval(AT_BASE) && it->bias == getauxval(AT_BASE);
+}
+
+/*
+ * Pins the object listed as IT; NULL if it cannot be (gone, another
+ * namespace, another object under that name now).  *PIN stays NULL for the
+ * executable, which cannot be unloaded.
+ */
+static int pin(const char *name, uint64_t bias, void **handle)
+{
+	struct link_map *lm = NULL;
+
+	*handle = NULL;
+	if (!*name)
+		return 0;
+	*handle = dlopen(name, RTLD_NOLOAD | RTLD_LAZY);
+	if (!*handle)
+		return -1;
+	if (dlinfo(*handle, RTLD_DI_LINKMAP, &lm) != 0 || lm->l_addr != bias) {
+		dlclose(*handle);
+		*handle = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void unpin(void *handle)
+{
+	if (handle)
+		dlclose(handle);
+}
+
+/* Whether SLOT's value is the bound function (not a lazy PLT entry). */
+static int is_bound(const struct np_elf_image *im,
+		    const struct np_got_slot *s)
+{
+	if (!s->value || s->value == np_hook_address(s->func))
+		return 0;
+	return !(s->undefined && np_got_contains(im, s->value));
+}
+
+/* Slots of MODES in IM (pinned), in fresh pages; the count, or -1. */
+static int read_slots(const struct np_elf_image *im, unsigned int modes,
+		      struct np_got_slot **out, size_t *bytes)
+{
+	int n, cap = 64;
+
+	(void)modes; /* one mode so far: every name is a MEM hook */
+	for (;;) {
+		*bytes = (size_t)cap * sizeof(**out);
+		*out = np_pages_alloc(*bytes);
+		if (!*out)
+			return -1;
+		n = np_got_find(im, np_hook_names, NP_HF_COUNT, *out, cap);
+		if (n <= cap)
+			break;
+		np_pages_free(*out, *bytes);
+		cap = n;
+	}
+	if (n <= 0) {
+		np_pages_free(*out, *bytes);
+		*out = NULL;
+		*bytes = 0;
+	}
+	return n;
+}
+
+static void resolve_reals(const struct np_elf_image *im,
+			  const struct np_got_slot *slots, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (is_bound(im, &slots[i]) && !np_hook_real(slots[i].func))
+			np_hook_set_real(slots[i].func, slots[i].value);
+	/* A lazy slot tells nothing: ask the global scope, in the order a
+	 * call would bind (a preloaded allocator comes first).  Never
+	 * RTLD_NEXT: that would skip what comes before the agent. */
+	for (int f = 0; f < NP_HF_COUNT; f++)
+		if (!np_hook_real(f)) {
+			void *p = dlsym(RTLD_DEFAULT, np_hook_names[f]);
+
+			if (p)
+				np_hook_set_real(f, (uintptr_t)p);
+		}
+}
+
+/* Under the lock: patches what L's read found; L is pinned. */
+static void patch_locked(struct lib *l, struct np_got_slot *slots, int n,
+			 size_t bytes)
+{
+	uintptr_t values[64];
+	size_t pagesize = (size_t)sysconf(_SC_PAGESIZE);
+	int kept = 0;
+
+	/* Slots whose function has no real one stay as they are. */
+	for (int i = 0; i < n; i++)
+		if (np_hook_real(slots[i].func))
+			slots[kept++] = slots[i];
+	for (int at = 0; at < kept; at += 64) {
+		int chunk = kept - at < 64 ? kept - at : 64;
+		uint8_t done[64];
+		int k = 0;
+
+		for (int i = 0; i < chunk; i++)
+			values[i] = np_hook_address(slots[at + i].func);
+		np_got_write(&l->im, slots + at, chunk, values, NULL, done,
+			     pagesize);
+		for (int i = 0; i < chunk; i++)
+			if (done[i])
+				slots[at + k++] = slots[at + i];
+		/* Compact what was written to the front. */
+		memmove(slots + l->nslots, slots + at,
+			(size_t)k * sizeof(*slots));
+		l->nslots += k;
+	}
+	l->slots = slots;
+	l->slots_bytes = bytes;
+	l->modes |= NP_HOOK_MODE_MEM;
+}
+
+/* Pins, reads and patches one listed object. */
+static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
+{
+	const char *name = ls->names + it->name_off;
+	struct np_elf_image im = { it->bias, it->phdr, it->phnum };
+	struct np_got_slot *slots = NULL;
+	size_t bytes = 0;
+	void *handle;
+	struct lib *l;
+	int n, excluded = is_excluded(it);
+
+	if (excluded || pin(name, it->bias, &handle) != 0) {
+		lock();
+		if (!find_lib(it->bias, it->name_hash) &&
+		    table.nlibs < MAX_LIBS) {
+			l = &table.libs[table.nlibs++];
+			memset(l, 0, offsetof(struct lib, name));
+			l->bias = it->bias;
+			l->name_hash = it->name_hash;
+			l->state = LIB_SKIPPED;
+			strcpy(l->name, name);
+		}
+		unlock();
+		return;
+	}
+	/* The library may be gone before the writer lists it. */
+	np_module_note_post(name, it->bias, it->phdr, it->phnum);
+	n = read_slots(&im, modes, &slots, &bytes);
+	if (n > 0)
+		resolve_reals(&im, slots, n);
+	lock();
+	l = find_lib(it->bias, it->name_hash);
+	if (!l && table.nlibs < MAX_LIBS) {
+		l = &table.libs[table.nlibs++];
+		memset(l, 0, offsetof(struct lib, name));
+		l->bias = it->bias;
+		l->name_hash = it->name_hash;
+		l->state = LIB_PATCHABLE;
+		strcpy(l->name, name);
+		np_coderanges_add(&im);
+	}
+	/* A session that ended meanwhile has unpatched, or will: its
+	 * snapshot comes after this check (both under the lock). */
+	if (l && l->state == LIB_PATCHABLE && !(l->modes & modes) &&
+	    (table.enabled & modes) == modes) {
+		l->im = im;
+		np_pages_free(l->slots, l->slots_bytes);
+		l->slots = NULL;
+		l->nslots = 0;
+		if (n > 0) {
+			patch_locked(l, slots, n, bytes);
+			slots = NULL;
+		} else {
+			l->modes |= modes;
+		}
+	}
+	unlock();
+	np_pages_free(slots, bytes);
+	unpin(handle);
+}
+
+int np_hooktab_sync(unsigned int modes)
+{
+	struct listing *ls;
+	struct counters now = { 0, 0 };
+
+	dl_iterate_phdr(counters_cb, &now);
+	lock();
+	if (!table.libs) {
+		table.libs = np_pages_alloc(MAX_LIBS * sizeof(struct lib));
+		if (!table.libs) {
+			unlock();
+			return -ENOMEM;
+		}
+	}
+	if (table.synced && table.synced_modes == modes &&
+	    table.adds == now.adds && table.subs == now.subs) {
+		unlock();
+		return 0;
+	}
+	unlock();
+	ls = np_pages_alloc(sizeof(*ls));
+	if (!ls)
+		return -ENOMEM;
+	dl_iterate_phdr(list_cb, ls);
+
+	/* Forget what is gone: its memory may be unmapped already. */
+	lock();
+	for (int i = 0; i < table.nlibs;) {
+		struct lib *l = &table.libs[i];
+		int listed = 0;
+
+		for (uint32_t j = 0; j < ls->n; j++)
+			if (ls->items[j].bias == l->bias &&
+			    ls->items[j].name_hash == l->name_hash) {
+				listed = 1;
+				ls->items[j].known =
+					l->state == LIB_SKIPPED ||
+					(l->modes & modes) == modes;
+				break;
+			}
+		if (!listed && !ls->truncated)
+			drop_lib(i);
+		else
+			i++;
+	}
+	unlock();
+
+	for (uint32_t j = 0; j < ls->n; j++)
+		if (!ls->items[j].known)
+			add_one(ls, &ls->items[j], modes);
+
+	lock();
+	/* Counters only move forward: keep the newest seen. */
+	if (!table.synced || ls->adds > table.adds ||
+	    (ls->adds == table.adds && ls->subs >= table.subs)) {
+		table.adds = ls->adds;
+		table.subs = ls->subs;
+	}
+	table.synced = 1;
+	table.synced_modes = modes;
+	unlock();
+	np_pages_free(ls, sizeof(*ls));
+	return 0;
+}
+
+void np_hooktab_unpatch(unsigned int modes)
+{
+	size_t pagesize = (size_t)sysconf(_SC_PAGESIZE);
+	struct {
+		uint64_t bias, name_hash;
+	} *todo;
+	size_t todo_bytes = MAX_LIBS * sizeof(*todo);
+	int ntodo = 0;
+
+	todo = np_pages_alloc(todo_bytes);
+	if (!todo)
+		return;
+	lock();
+	table.enabled &= ~modes;
+	for (int i = 0; i < table.nlibs; i++)
+		if (table.libs[i].modes & modes) {
+			todo[ntodo].bias = table.libs[i].bias;
+			todo[ntodo].name_hash = table.libs[i].name_hash;
+			ntodo++;
+		}
+	table.synced = 0;
+	unlock();
+	for (int t = 0; t < ntodo; t++) {
+		char name[NAME_MAX_LEN];
+		struct lib *l;
+		void *handle;
+
+		lock();
+		l = find_lib(todo[t].bias, todo[t].name_hash);
+		if (l)
+			memcpy(name, l->name, sizeof(name));
+		unlock();
+		if (!l || pin(name, todo[t].bias, &handle) != 0)
+			continue; /* gone: nothing of it may be touched */
+		lock();
+		l = find_lib(todo[t].bias, todo[t].name_hash);
+		if (l && (l->modes & modes)) {
+			for (int at = 0; at < l->nslots; at += 64) {
+				uintptr_t olds[64], news[64];
+				int chunk = l->nslots - at < 64 ? l->nslots - at
+								 : 64;
+
+				for (int i = 0; i < chunk; i++) {
+					olds[i] = np_hook_address(
+						l->slots[at + i].func);
+					news[i] = l->slots[at + i].value;
+				}
+				/* A slot that no longer leads to us (the
+				 * library was reloaded) keeps its value. */
+				np_got_write(&l->im, l->slots + at, chunk,
+					     news, olds, NULL, pagesize);
+			}
+			np_pages_free(l->slots, l->slots_bytes);
+			l->slots = NULL;
+			l->slots_bytes = 0;
+			l->nslots = 0;
+			l->modes &= ~modes;
+		}
+		unlock();
+		unpin(handle);
+	}
+	np_pages_free(todo, todo_bytes);
+}
+
+void np_hooktab_stats(struct np_hooktab_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	lock();
+	for (int i = 0; i < table.nlibs; i++) {
+		if (table.libs[i].state == LIB_SKIPPED)
+			st->skipped++;
+		else if (table.libs[i].modes) {
+			st->libraries++;
+			st->slots += (uint32_t)table.libs[i].nslots;
+		}
+	}
+	unlock();
+}

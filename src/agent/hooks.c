@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The allocation hooks (see hooks.h).  The fast path of each is: the real
+ * call, one load of the session, and in sampled mode one subtraction from
+ * the thread's countdown.  Recording an event (a sampled allocation, or any
+ * in exact mode) takes the guard, unwinds from the hook's own frame, interns
+ * the stack and queues a small event.  No malloc, no lock, no stdio.
+ *
+ * Order per address: an ALLOC is queued before the pointer is returned, a
+ * FREE before the block goes back to the allocator (realloc claims its
+ * FREE's cell before the call and fills it after), so the stream never has
+ * a reused address before its free.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc-sampler.h"
+#include "clock.h"
+#include "coderanges.h"
+#include "guard.h"
+#include "hooks.h"
+#include "livemap.h"
+#include "sampler.h"
+#include "stack-bounds.h"
+#include "unwind.h"
+
+/* Deep enough for real programs, small enough for any thread's stack. */
+#define HOOK_FRAMES 128
+#define RING_CELLS (1u << 19)
+
+const char *const np_hook_names[NP_HF_COUNT] = {
+	[NP_HF_MALLOC] = "malloc",
+	[NP_HF_CALLOC] = "calloc",
+	[NP_HF_REALLOC] = "realloc",
+	[NP_HF_FREE] = "free",
+	[NP_HF_POSIX_MEMALIGN] = "posix_memalign",
+	[NP_HF_ALIGNED_ALLOC] = "aligned_alloc",
+	[NP_HF_MEMALIGN] = "memalign",
+	[NP_HF_VALLOC] = "valloc",
+	[NP_HF_PVALLOC] = "pvalloc",
+	[NP_HF_DLOPEN] = "dlopen",
+	[NP_HF_DLMOPEN] = "dlmopen",
+	[NP_HF_DLCLOSE] = "dlclose",
+};
+
+typedef void *(*malloc_fn)(size_t);
+typedef void *(*calloc_fn)(size_t, size_t);
+typedef void *(*realloc_fn)(void *, size_t);
+typedef void (*free_fn)(void *);
+typedef int (*posix_memalign_fn)(void **, size_t, size_t);
+typedef void *(*aligned_fn)(size_t, size_t);
+
+/* Set before any slot leads to a hook; the slot's store publishes them. */
+static _Atomic uintptr_t reals[NP_HF_COUNT];
+#define REAL(f, type)                                                    \
+	((type)atomic_load_explicit(&reals[f], memory_order_relaxed))
+
+static _Atomic uint32_t session;
+static uint64_t interval; /* written before `session` is published */
+static struct np_mem_ring *ring;
+static struct np_stacktab *stacks;
+static struct np_livemap *live;
+static int ring_dirty;
+
+static __thread struct np_countdown countdown;
+static __thread uint32_t cached_tid;
+/* The stack mapping checked last, and the page of SP it was checked at. */
+static __thread struct np_stack_bounds bounds;
+static __thread uint64_t bounds_page;
+
+uintptr_t np_hook_real(enum np_hook_func f)
+{
+	return atomic_load(&reals[f]);
+}
+
+void np_hook_set_real(enum np_hook_func f, uintptr_t value)
+{
+	uintptr_t none = 0;
+
+	if (value && value != np_hook_address(f))
+		atomic_compare_exchange_strong(&reals[f], &none, value);
+}
+
+int np_memhooks_init(void)
+{
+	if (!ring && !(ring = np_mem_ring_create(RING_CELLS)))
+		return -ENOMEM;
+	if (!stacks && !(stacks = np_stacktab_create()))
+		return -ENOMEM;
+	if (!live && !(live = np_livemap_create()))
+		return -ENOMEM;
+	return 0;
+}
+
+void np_memhooks_begin(uint32_t s, uint64_t mean)
+{
+	if (ring_dirty) {
+		np_mem_ring_reset(ring);
+		ring_dirty = 0;
+	}
+	np_livemap_clear(live);
+	interval = mean;
+	atomic_store_explicit(&session, s, memory_order_release);
+}
+
+void np_memhooks_end(void)
+{
+	atomic_store_explicit(&session, 0, memory_order_release);
+}
+
+uint32_t np_memhooks_session(void)
+{
+	return atomic_load_explicit(&session, memory_order_acquire);
+}
+
+struct np_mem_ring *np_memhooks_ring(void)
+{
+	return ring;
+}
+
+struct np_stacktab *np_memhooks_stacks(void)
+{
+	return stacks;
+}
+
+void np_memhooks_after_fork(void)
+{
+	np_memhooks_end();
+	cached_tid = 0;
+	if (ring)
+		ring_dirty = 1;
+}
+
+static uint32_t tid(void)
+{
+	if (!cached_tid)
+		cached_tid = (uint32_t)np_gettid();
+	return cached_tid;
+}
+
+static void count_lost(void)
+{
+	np_sampler_add_lost(NP_LOST_ALLOC_RING, 1);
+}
+
+/* Whether V may be a return address: in a library's code, after a call. */
+static int return_address(uint64_t v)
+{
+	return np_coderanges_kind(v) != NP_CODE_NONE &&
+	       np_unwind_follows_call(v);
+}
+
+/*
+ * The hook's caller keeps no frame pointer (libc's strdup): FP walking
+ * would skip its own caller, or stop.  Its return address is the first word
+ * above our frame that follows a call in known code; that caller's frame
+ * pointer was saved on the way (in %rbp, or pushed by the frameless code),
+ * so it is the lowest saved word above that return address whose frame
+ * record holds a return address too.  Walking goes on from there.
+ */
+#define SCAN_WORDS 48
+static uint32_t frameless_caller(const uint64_t *hook_fp, uint64_t *frames)
+{
+	const uint64_t *w = hook_fp + 2, *top, *ret_at = NULL;
+	uint64_t best = 0, lo;
+	struct np_regs regs;
+	uint32_t n = 0;
+
+	frames[n++] = hook_fp[1];
+	top = (const uint64_t *)(uintptr_t)bounds.hi;
+	for (int i = 0; i < SCAN_WORDS && w < top; i++, w++) {
+		if (return_address(*w)) {
+			ret_at = w;
+			break;
+		}
+	}
+	if (!ret_at)
+		return n;
+	frames[n++] = *ret_at;
+	lo = (uint64_t)(uintptr_t)(ret_at + 1);
+	for (const uint64_t *c = hook_fp + 1; c <= ret_at; c++) {
+		/* hook_fp[0] (c = hook_fp + 1 - 1) is the saved %rbp. */
+		uint64_t v = c == hook_fp + 1 ? hook_fp[0] : c[-1];
+
+		if (v >= lo && !(v & 7) && v <= bounds.hi - 16 &&
+		    (!best || v < best) &&
+		    return_address(((const uint64_t *)(uintptr_t)v)[1]))
+			best = v;
+	}
+	if (!best)
+		return n;
+	regs.pc = ((const uint64_t *)(uintptr_t)best)[1];
+	regs.fp = ((const uint64_t *)(uintptr_t)best)[0];
+	regs.sp = regs.fp;
+	return n + (uint32_t)np_unwind(&regs, frames + n, HOOK_FRAMES - (int)n,
+				       &bounds);
+}
+
+/*
+ * The stack above the hook whose frame is at HOOK_FP: frames[0] is the
+ * return address into the hook's caller.  The bounds are checked again
+ * (a system call) only when SP moves to another page: a thread running on
+ * a stack has it mapped at SP, and a new check catches a switch of stacks.
+ */
+static uint32_t take_stack(const uint64_t *hook_fp, uint64_t *frames)
+{
+	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	struct np_regs regs;
+
+	if ((sp >> 12) != bounds_page || sp < bounds.lo || sp >= bounds.hi) {
+		if (np_stack_bounds_find(sp, &bounds) != 0) {
+			bounds_page = 0;
+			return 0;
+		}
+		bounds_page = sp >> 12;
+	}
+	if ((uint64_t)(uintptr_t)hook_fp < sp ||
+	    (uint64_t)(uintptr_t)hook_fp > bounds.hi - 16)
+		return 0;
+	regs.pc = hook_fp[1];
+	regs.fp = hook_fp[0];
+	if (np_coderanges_kind(regs.pc) == NP_CODE_FRAMELESS)
+		return frameless_caller(hook_fp, frames);
+	/* SP at the saved FP: the caller called us, it is no leaf, and the
+	 * unwinder must not take a stale word of its frame for a caller. */
+	regs.sp = regs.fp;
+	return (uint32_t)np_unwind(&regs, frames, HOOK_FRAMES, &bounds);
+}
+
+__attribute__((noinline)) static void record_alloc(void *p, size_t size,
+						   uint32_t s,
+						   const uint64_t *hook_fp)
+{
+	uint64_t frames[HOOK_FRAMES];
+	struct np_mem_event *ev;
+	uint64_t ticket;
+	uint32_t n, ref = 0;
+
+	if (np_guard_enter() != 0)
+		return;
+	if (interval && np_livemap_insert(live, (uint64_t)(uintptr_t)p)) {
+		count_lost();
+		goto out;
+	}
+	n = take_stack(hook_fp, frames);
+	if (n)
+		ref = np_stacktab_intern(stacks, frames, n);
+	ev = np_mem_ring_claim(ring, &ticket);
+	if (!ev) {
+		if (interval)
+			np_livemap_remove(live, (uint64_t)(uintptr_t)p);
+		count_lost();
+		goto out;
+	}
+	ev->time_ns = np_clock_ns();
+	ev->addr = (uint64_t)(uintptr_t)p;
+	ev->size = size;
+	ev->tid = tid();
+	ev->stack = ref;
+	ev->session = s;
+	ev->kind = NP_MEM_ALLOC;
+	np_mem_ring_publish(ring, ticket);
+out:
+	np_guard_leave();
+}
+
+/*
+ * Claims the FREE of P (only a sampled block's in sampled mode); fills
+ * *TICKET and returns the event, which the caller publishes, or NULL.
+ */
+static struct np_mem_event *claim_free(void *p, uint32_t s, uint64_t *ticket)
+{
+	struct np_mem_event *ev = NULL;
+
+	if (np_guard_enter() != 0)
+		return NULL;
+	if (interval && !np_livemap_remove(live, (uint64_t)(uintptr_t)p))
+		goto out;
+	ev = np_mem_ring_claim(ring, ticket);
+	if (!ev) {
+		count_lost();
+		goto out;
+	}
+	ev->time_ns = np_clock_ns();
+	ev->addr = (uint64_t)(uintptr_t)p;
+	ev->size = 0;
+	ev->tid = tid();
+	ev->stack = 0;
+	ev->session = s;
+	ev->kind = NP_MEM_FREE;
+out:
+	np_guard_leave();
+	return ev;
+}
+
+/* The session to record an event for, 0 when none or nested in the agent. */
+static inline uint32_t recording(void)
+{
+	uint32_t s = atomic_load_explicit(&session, memory_order_relaxed);
+
+	return s && !np_guard_held ? s : 0;
+}
+
+static inline int chosen(size_t size, uint32_t s)
+{
+	return interval == 0 || np_alloc_sampled(&countdown, size, interval, s);
+}
+
+#define AFTER_ALLOC(p, size)                                             \
+	do {                                                             \
+		uint32_t s_ = recording();                               \
+		if ((p) && s_ && chosen((size), s_))                     \
+			record_alloc((p), (size), s_,                    \
+				     __builtin_frame_address(0));        \
+	} while (0)
+
+static void *hook_malloc(size_t size)
+{
+	void *p = REAL(NP_HF_MALLOC, malloc_fn)(size);
+
+	AFTER_ALLOC(p, size);
+	return p;
+}
+
+static void *hook_calloc(size_t n, size_t each)
+{
+	void *p = REAL(NP_HF_CALLOC, calloc_fn)(n, each);
+
+	AFTER_ALLOC(p, n * each);
+	return p;
+}
+
+static void hook_free(void *p)
+{
+	uint32_t s = recording();
+	struct np_mem_event *ev;
+	uint64_t ticket;
+
+	if (p && s && (ev = claim_free(p, s, &ticket)))
+		np_mem_ring_publish(ring, ticket);
+	REAL(NP_HF_FREE, free_fn)(p);
+}
+
+static void *hook_realloc(void *old, size_t size)
+{
+	uint32_t s = recording();
+	struct np_mem_event *ev = NULL;
+	uint64_t ticket;
+	void *p;
+
+	if (old && s)
+		ev = claim_free(old, s, &ticket);
+	p = REAL(NP_HF_REALLOC, realloc_fn)(old, size);
+	if (ev) {
+		/* Failed: the old block lives on, and the claimed cell
+		 * must still be published. */
+		if (!p && size) {
+			ev->kind = NP_MEM_NONE;
+			if (interval &&
+			    np_livemap_insert(live, (uint64_t)(uintptr_t)old))
+				count_lost();
+		}
+		np_mem_ring_publish(ring, ticket);
+	}
+	AFTER_ALLOC(p, size);
+	return p;
+}
+
+static int hook_posix_memalign(void **out, size_t align, size_t size)
+{
+	int err = REAL(NP_HF_POSIX_MEMALIGN, posix_memalign_fn)(out, align,
+								size);
+
+	if (err == 0)
+		AFTER_ALLOC(*out, size);
+	return err;
+}
+
+static void *hook_aligned_alloc(size_t align, size_t size)
+{
+	void *p = REAL(NP_HF_ALIGNED_ALLOC, aligned_fn)(align, size);
+
+	AFTER_ALLOC(p, size);
+	return p;
+}
+
+static void *hook_memalign(size_t align, size_t size)
+{
+	void *p = REAL(NP_HF_MEMALIGN, aligned_fn)(align, size);
+
+	AFTER_ALLOC(p, size);
+	return p;
+}
+
+static void *hook_valloc(size_t size)
+{
+	void *p = REAL(NP_HF_VALLOC, malloc_fn)(size);
+
+	AFTER_ALLOC(p, size);
+	return p;
+}
+
+static void *hook_pvalloc(size_t size)
+{
+	void *p = REAL(NP_HF_PVALLOC, malloc_fn)(size);
+
+	AFTER_ALLOC(p, size);
+	return p;
+}
+
+/* dl-hooks.c */
+uintptr_t np_dl_hook_address(enum np_hook_func f);
+
+uintptr_t np_hook_address(enum np_hook_func f)
+{
+	switch (f) {
+	case NP_HF_MALLOC:
+		return (uintptr_t)hook_malloc;
+	case NP_HF_CALLOC:
+		return (uintptr_t)hook_calloc;
+	case NP_HF_REALLOC:
+		return (uintptr_t)hook_realloc;
+	case NP_HF_FREE:
+		return (uintptr_t)hook_free;
+	case NP_HF_POSIX_MEMALIGN:
+		return (uintptr_t)hook_posix_memalign;
+	case NP_HF_ALIGNED_ALLOC:
+		return (uintptr_t)hook_aligned_alloc;
+	case NP_HF_MEMALIGN:
+		return (uintptr_t)hook_memalign;
+	case NP_HF_VALLOC:
+		return (uintptr_t)hook_valloc;
+	case NP_HF_PVALLOC:
+		return (uintptr_t)hook_pvalloc;
+	default:
+		return np_dl_hook_address(f);
+	}
+}

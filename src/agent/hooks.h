@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The functions that patched GOT slots lead to (hooks.c for allocation,
+ * dl-hooks.c for dlopen and dlclose), the real functions they call, and the
+ * native memory session they record for.  A hook is only reachable through
+ * a slot patched by hook-table.c: it is never exported under the real name,
+ * so nothing reaches it before a session or through the agent's own calls.
+ * Hooks stay in memory after a session (the agent is never unloaded); one
+ * still running when its slot is put back calls the real function and
+ * records nothing.
+ */
+#ifndef NPROF_AGENT_HOOKS_H
+#define NPROF_AGENT_HOOKS_H
+
+#include <stdint.h>
+
+#include "mem-ring.h"
+#include "stacktab.h"
+
+enum np_hook_func {
+	NP_HF_MALLOC,
+	NP_HF_CALLOC,
+	NP_HF_REALLOC,
+	NP_HF_FREE,
+	NP_HF_POSIX_MEMALIGN,
+	NP_HF_ALIGNED_ALLOC,
+	NP_HF_MEMALIGN,
+	NP_HF_VALLOC,
+	NP_HF_PVALLOC,
+	NP_HF_DLOPEN,
+	NP_HF_DLMOPEN,
+	NP_HF_DLCLOSE,
+	NP_HF_COUNT
+};
+
+/* The symbol names, by enum np_hook_func. */
+extern const char *const np_hook_names[NP_HF_COUNT];
+
+/* Where our hook for FUNC is. */
+uintptr_t np_hook_address(enum np_hook_func func);
+
+/* The real FUNC, 0 while unknown. */
+uintptr_t np_hook_real(enum np_hook_func func);
+/* Sets the real FUNC once (later calls and our own hooks are ignored):
+ * before any slot leads to the hook. */
+void np_hook_set_real(enum np_hook_func func, uintptr_t value);
+
+/* Creates the queue, the stack table and the live set; 0 or -ENOMEM. */
+int np_memhooks_init(void);
+
+/* Starts recording for SESSION with mean sampling gap INTERVAL bytes (0:
+ * every allocation and free); np_memhooks_end stops, at once. */
+void np_memhooks_begin(uint32_t session, uint64_t interval);
+void np_memhooks_end(void);
+/* Whether a session is recording. */
+uint32_t np_memhooks_session(void);
+
+/* What the writer drains. */
+struct np_mem_ring *np_memhooks_ring(void);
+struct np_stacktab *np_memhooks_stacks(void);
+
+/* In a forked child: stop recording, forget half-claimed events. */
+void np_memhooks_after_fork(void);
+
+#endif /* NPROF_AGENT_HOOKS_H */

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The live set (see livemap.h).  A slot holds 0 (never used), TOMBSTONE
+ * (freed, reusable) or an address.  An address is inserted by the thread
+ * that got it from malloc, before anyone else can know it, and removed
+ * before the block goes back to the allocator; so one address is never
+ * inserted twice at once, and a CAS per change is all it takes.
+ */
+#include "config.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "livemap.h"
+#include "mem.h"
+
+#define SLOTS (1u << 20) /* 8 MiB of address space */
+#define MAX_PROBE 64
+#define TOMBSTONE 1ull
+
+struct np_livemap {
+	_Atomic uint64_t slots[SLOTS];
+};
+
+struct np_livemap *np_livemap_create(void)
+{
+	return np_pages_alloc(sizeof(struct np_livemap));
+}
+
+void np_livemap_clear(struct np_livemap *m)
+{
+	/* Give the pages back rather than touching them all. */
+	madvise(m, sizeof(*m), MADV_DONTNEED);
+}
+
+static uint32_t home(uint64_t addr)
+{
+	uint64_t h = (addr >> 4) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 44) & (SLOTS - 1);
+}
+
+int np_livemap_insert(struct np_livemap *m, uint64_t addr)
+{
+	uint32_t i = home(addr);
+
+	for (int p = 0; p < MAX_PROBE; p++, i = (i + 1) & (SLOTS - 1)) {
+		uint64_t v = atomic_load_explicit(&m->slots[i],
+						  memory_order_relaxed);
+
+		if ((v == 0 || v == TOMBSTONE) &&
+		    atomic_compare_exchange_strong_explicit(
+			    &m->slots[i], &v, addr, memory_order_release,
+			    memory_order_relaxed))
+			return 0;
+	}
+	return -1;
+}
+
+int np_livemap_remove(struct np_livemap *m, uint64_t addr)
+{
+	uint32_t i = home(addr);
+
+	for (int p = 0; p < MAX_PROBE; p++, i = (i + 1) & (SLOTS - 1)) {
+		uint64_t v = atomic_load_explicit(&m->slots[i],
+						  memory_order_acquire);
+
+		if (v == addr)
+			return atomic_compare_exchange_strong_explicit(
+				&m->slots[i], &v, TOMBSTONE,
+				memory_order_relaxed, memory_order_relaxed);
+		/* Never used: nothing was ever inserted past it. */
+		if (v == 0)
+			return 0;
+	}
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The queue of allocation and free events between the malloc hooks (any
+ * thread) and the writer: the same lock-free bounded queue as ring.h, with
+ * small cells (a stack is referenced, not copied: see stacktab.h).  The
+ * order of tickets is the order of the stream, which is what keeps a free
+ * ahead of the allocation that reuses its address: a hook claims its cell
+ * before the pointer can change hands.  A full queue drops, never waits.
+ */
+#ifndef NPROF_AGENT_MEM_RING_H
+#define NPROF_AGENT_MEM_RING_H
+
+#include <stdint.h>
+
+enum np_mem_kind {
+	NP_MEM_NONE = 0, /* a claimed cell with nothing in it */
+	NP_MEM_ALLOC,
+	NP_MEM_FREE,
+};
+
+struct np_mem_event {
+	uint64_t time_ns;
+	uint64_t addr;
+	uint64_t size;    /* ALLOC: bytes asked for */
+	uint32_t tid;
+	uint32_t stack;   /* ALLOC: stacktab reference, 0 if none */
+	uint32_t session; /* events of older sessions are dropped */
+	uint32_t kind;    /* enum np_mem_kind */
+};
+
+struct np_mem_ring;
+
+/* A ring of NCELLS cells (a power of two) in mmap'd memory, or NULL. */
+struct np_mem_ring *np_mem_ring_create(unsigned int ncells);
+void np_mem_ring_free(struct np_mem_ring *r);
+/* Empties the ring; only when no producer can be inside (after fork). */
+void np_mem_ring_reset(struct np_mem_ring *r);
+
+/* Producers: claim (NULL when full), fill, publish.  Between the two the
+ * writer waits for this cell, so keep it short. */
+struct np_mem_event *np_mem_ring_claim(struct np_mem_ring *r,
+				       uint64_t *ticket);
+void np_mem_ring_publish(struct np_mem_ring *r, uint64_t ticket);
+
+/* The one consumer: the oldest published event or NULL, then pop. */
+const struct np_mem_event *np_mem_ring_peek(struct np_mem_ring *r);
+void np_mem_ring_pop(struct np_mem_ring *r);
+
+#endif /* NPROF_AGENT_MEM_RING_H */
