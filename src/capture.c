@@ -23,7 +23,8 @@ static void on_record(const struct np_record *r, const void *raw, size_t len,
 	c->agent_records++;
 	switch (r->type) {
 	case NP_REC_CPU_SAMPLE:
-		c->counts.samples++;
+		if (!c->counts.samples++)
+			c->first_sample_ns = np_monotonic_ns();
 		break;
 	case NP_REC_ALLOC:
 		c->counts.allocs++;

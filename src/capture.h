@@ -17,6 +17,7 @@ struct np_capture {
 	struct np_sink sink;
 	struct np_status_counts counts;
 	uint64_t agent_records; /* records the agent sent, all types */
+	uint64_t first_sample_ns; /* CLOCK_MONOTONIC at the first sample */
 };
 
 /*
