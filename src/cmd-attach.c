@@ -166,6 +166,8 @@ int np_cmd_attach(int argc, char **argv)
 	np_sink_meta(&cap.sink, "pid", buf);
 	target_command((pid_t)o.pid, buf, sizeof(buf));
 	np_sink_meta(&cap.sink, "command", buf);
+	/* A file to read from the start, even if nprof is killed. */
+	np_sink_flush(&cap.sink);
 
 	memset(&watch, 0, sizeof(watch));
 	watch.inj = &inj;

@@ -421,8 +421,13 @@ static int borrow_thread(struct np_inject *inj, struct borrowed *b)
 		int strict = now_ns() - start < SAFE_STRICT_NS;
 
 		if (!sp) {
-			ret = proc_state(inj->pid, 0) ? -NP_INJ_ELINKER
-						      : -NP_INJ_EGONE;
+			char state = proc_state(inj->pid, 0);
+
+			ret = -NP_INJ_ELINKER;
+			if (!state || state == 'Z' || state == 'X') {
+				inj->detail[0] = '\0';
+				ret = -NP_INJ_EGONE;
+			}
 			break;
 		}
 		if (n == 0) {
@@ -780,6 +785,13 @@ int np_inject_agent(struct np_inject *inj)
 	if (err && inj->stream_fd >= 0) {
 		close(inj->stream_fd);
 		inj->stream_fd = -1;
+	}
+	if (err == -NP_INJ_EGONE) {
+		char state = proc_state(inj->pid, 0);
+
+		/* Which request found it gone says nothing more. */
+		if (!state || state == 'Z' || state == 'X')
+			inj->detail[0] = '\0';
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(b);

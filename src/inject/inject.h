@@ -18,7 +18,7 @@
  * do about it (errors.c). */
 #define NP_INJECT_ERRORS(X)                                                 \
 	X(NP_INJ_OK, "attached", "")                                        \
-	X(NP_INJ_ENOPROC, "no such process", "check the PID with ps")       \
+	X(NP_INJ_ENOPROC, "no such process", "check the process number with ps")       \
 	X(NP_INJ_ESELF, "that is nprof itself",                             \
 	  "give the PID of another process")                                \
 	X(NP_INJ_EZOMBIE, "it is a zombie: it has exited and waits for its parent to reap it", \
@@ -44,7 +44,7 @@
 	X(NP_INJ_EDLOPEN, "the process could not load the agent",           \
 	  "check that the process can read the agent's file")              \
 	X(NP_INJ_EBUSY, "it already has an nprof session running",          \
-	  "stop that nprof first (Ctrl-C), then attach again")              \
+	  "stop that nprof first, with Ctrl-C, then attach again")              \
 	X(NP_INJ_ESTART, "the agent could not start a session",             \
 	  "see the reason above; the process was left as it was")           \
 	X(NP_INJ_ECALL, "the injected call failed",                         \
