@@ -5,7 +5,7 @@
  * check every block's contents; one sleeps in nanosleep and checks it never
  * fails nor wakes early; main blocks in read(2) on stdin.  With "all", main
  * allocates flat out too (polling stdin between batches), so that every
- * thread is in malloc most of the time.  A line on stdin (or EOF) stops it:
+ * thread is in malloc most of the time (the sleeper allocates instead).  A line on stdin (or EOF) stops it:
  * it prints "ok" and the counts and exits 0, or "FAIL: ..." and exits 1 as
  * soon as anything is wrong (EINTR included).
  */
@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 static atomic_int stop;
-static atomic_ulong rounds[3], naps;
+static atomic_ulong rounds[4], naps;
 
 static void fail(const char *what)
 {
@@ -107,7 +107,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		if (pthread_create(&threads[i], NULL, allocator, (void *)(intptr_t)i))
 			fail("pthread_create");
-	if (pthread_create(&threads[2], NULL, sleeper, NULL))
+	if (pthread_create(&threads[2], NULL, all ? allocator : sleeper,
+			   (void *)(intptr_t)3))
 		fail("pthread_create");
 	printf("ready\n");
 	if (all) {
@@ -125,8 +126,8 @@ int main(int argc, char **argv)
 	atomic_store(&stop, 1);
 	for (int i = 0; i < 3; i++)
 		pthread_join(threads[i], NULL);
-	printf("ok %lu %lu %lu %lu\n", atomic_load(&rounds[0]),
+	printf("ok %lu %lu %lu %lu %lu\n", atomic_load(&rounds[0]),
 	       atomic_load(&rounds[1]), atomic_load(&rounds[2]),
-	       atomic_load(&naps));
+	       atomic_load(&rounds[3]), atomic_load(&naps));
 	return 0;
 }
