@@ -25,8 +25,10 @@ static const char *request_name(int request)
 	R(PTRACE_INTERRUPT);
 	R(PTRACE_CONT);
 	R(PTRACE_DETACH);
+#if defined(__x86_64__)
 	R(PTRACE_GETREGS);
 	R(PTRACE_SETREGS);
+#endif
 	R(PTRACE_GETREGSET);
 	R(PTRACE_SETREGSET);
 	R(PTRACE_GETSIGMASK);
