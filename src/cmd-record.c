@@ -9,34 +9,20 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "agent-path.h"
+#include "capture.h"
 #include "commands.h"
 #include "elf-kind.h"
 #include "error.h"
 #include "launch.h"
 #include "record-options.h"
-#include "sink.h"
-#include "status.h"
-#include "stream.h"
 #include "sysinfo.h"
-
-/* What the copy loop learns from the records it passes on. */
-struct record_state {
-	struct np_sink sink;
-	struct np_status_counts counts;
-	uint64_t agent_records;
-};
-
-/* How stale the file may get while recording. */
-#define FLUSH_NS 250000000ull
 
 static volatile sig_atomic_t forward_pid;
 
@@ -65,102 +51,31 @@ static void handle_signals(void)
 	sigaction(SIGQUIT, &sa, NULL);
 }
 
-static void on_record(const struct np_record *r, const void *raw, size_t len,
-		      void *arg)
-{
-	struct record_state *st = arg;
+/* What the copy loop needs to know about the command. */
+struct child_watch {
+	pid_t pid;
+	int status;
+	int done;
+	uint64_t grace_end;
+};
 
-	st->agent_records++;
-	switch (r->type) {
-	case NP_REC_CPU_SAMPLE:
-		st->counts.samples++;
-		break;
-	case NP_REC_ALLOC:
-		st->counts.allocs++;
-		break;
-	case NP_REC_LOST:
-		st->counts.dropped += r->u.lost.count;
-		break;
-	case NP_REC_META:
-		if (r->u.meta.key_len == 7 &&
-		    !memcmp(r->u.meta.key, "warning", 7))
-			np_warn("%.*s", (int)r->u.meta.value_len,
-				r->u.meta.value);
-		break;
-	case NP_REC_END:
-		/* The trailer is ours to write, not the agent's. */
-		return;
+/* Ends the copy once the command has exited and its stream has had a
+ * moment to drain. */
+static int watch_child(void *arg)
+{
+	struct child_watch *w = arg;
+
+	if (!w->done && waitpid(w->pid, &w->status, WNOHANG) == w->pid) {
+		w->done = 1;
+		/* A process the command left behind may still hold the
+		 * socket; give the stream a moment, not forever. */
+		w->grace_end = np_monotonic_ns() + 2000000000ull;
 	}
-	np_sink_record(&st->sink, raw, len);
-}
-
-static void write_metadata(struct np_sink *s, const struct np_record_opts *o,
-			   int argc, char **argv, uint64_t mono, uint64_t real)
-{
-	char buf[4096];
-
-	np_sink_meta(s, "nprof_version", PACKAGE_VERSION);
-	np_join_argv(o->cmd, o->cmd_argc, buf, sizeof(buf));
-	np_sink_meta(s, "command", buf);
-	np_host_name(buf, sizeof(buf));
-	np_sink_meta(s, "host", buf);
-	np_kernel_name(buf, sizeof(buf));
-	np_sink_meta(s, "kernel", buf);
-	np_format_time(real, buf, sizeof(buf));
-	np_sink_meta(s, "start_time", buf);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)real);
-	np_sink_meta(s, "start_realtime_ns", buf);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)mono);
-	np_sink_meta(s, "start_monotonic_ns", buf);
-	/* argv[0] is "record": show the whole command line as typed. */
-	memcpy(buf, "nprof ", 6);
-	np_join_argv(argv, argc, buf + 6, sizeof(buf) - 6);
-	np_sink_meta(s, "options", buf);
-	np_sink_meta(s, "output", o->output);
-}
-
-/* Copies the stream into the file until the agent closes it. */
-static void copy_stream(struct record_state *st, struct np_launch *child,
-			int *child_status, int *child_done)
-{
-	struct np_stream stream;
-	struct pollfd pfd = { .fd = child->stream_fd, .events = POLLIN };
-	uint64_t grace_end = 0, flushed_ns = np_monotonic_ns();
-
-	if (np_stream_init(&stream, child->stream_fd))
-		return;
-	for (;;) {
-		int ready = poll(&pfd, 1, 100);
-
-		if (ready > 0) {
-			int ret = np_stream_pump(&stream, on_record, st);
-			if (ret != 0)
-				break;
-		} else if (ready < 0 && errno != EINTR) {
-			np_error("cannot wait for the agent's stream: %s",
-				 strerror(errno));
-			break;
-		}
-		np_status_update(&st->counts);
-		/* Keep the file current: if nprof is killed, what it had
-		 * received is on disk and reads as a file cut short. */
-		if (np_monotonic_ns() - flushed_ns > FLUSH_NS) {
-			np_sink_flush(&st->sink);
-			flushed_ns = np_monotonic_ns();
-		}
-		if (!*child_done &&
-		    waitpid(child->pid, child_status, WNOHANG) == child->pid) {
-			*child_done = 1;
-			/* A process the command left behind may still hold
-			 * the socket; give the stream a moment, not forever. */
-			grace_end = np_monotonic_ns() + 2000000000ull;
-		}
-		if (grace_end && np_monotonic_ns() > grace_end) {
-			np_warn("a process started by the command still holds the stream; stopping");
-			break;
-		}
+	if (w->grace_end && np_monotonic_ns() > w->grace_end) {
+		np_warn("a process started by the command still holds the stream; stopping");
+		return 1;
 	}
-	np_stream_release(&stream);
+	return 0;
 }
 
 static int exit_status_of(int status)
@@ -175,12 +90,11 @@ static int exit_status_of(int status)
 int np_cmd_record(int argc, char **argv)
 {
 	struct np_record_opts o;
-	struct record_state st;
+	struct np_capture cap;
 	struct np_launch child;
-	struct np_rec_end end;
-	char err[512], agent[PATH_MAX], path[PATH_MAX];
-	uint64_t mono, real;
-	int status = 0, child_done = 0, is_static, ret;
+	struct child_watch watch;
+	char err[512], agent[PATH_MAX], path[PATH_MAX], buf[4096];
+	int is_static, ret;
 
 	switch (np_record_opts_parse(argc, argv, &o, err, sizeof(err))) {
 	case NP_OPTS_HELP:
@@ -202,56 +116,42 @@ int np_cmd_record(int argc, char **argv)
 	else if (is_static)
 		np_warn("'%s' is statically linked: the agent cannot be preloaded into it, so nothing will be recorded",
 			o.cmd[0]);
-	memset(&st, 0, sizeof(st));
-	if (np_sink_open(&st.sink, o.output))
+	if (np_capture_begin(&cap, o.output, argc, argv))
 		return NP_EXIT_FAILURE;
-	mono = np_monotonic_ns();
-	real = np_realtime_ns();
-	np_sink_begin(&st.sink);
-	write_metadata(&st.sink, &o, argc, argv, mono, real);
+	np_join_argv(o.cmd, o.cmd_argc, buf, sizeof(buf));
+	np_sink_meta(&cap.sink, "command", buf);
 	np_debug("agent %s", agent);
 
 	if (np_launch_start(path, o.cmd, agent, &o.session, &child)) {
-		np_sink_abandon(&st.sink);
+		np_sink_abandon(&cap.sink);
 		unlink(o.output);
 		return NP_EXIT_FAILURE;
 	}
 	forward_pid = child.pid;
 	handle_signals();
-	{
-		char pid[32];
-		snprintf(pid, sizeof(pid), "%d", (int)child.pid);
-		np_sink_meta(&st.sink, "pid", pid);
-	}
+	snprintf(buf, sizeof(buf), "%d", (int)child.pid);
+	np_sink_meta(&cap.sink, "pid", buf);
 
+	memset(&watch, 0, sizeof(watch));
+	watch.pid = child.pid;
 	np_status_start(o.quiet);
-	copy_stream(&st, &child, &status, &child_done);
+	np_capture_copy(&cap, child.stream_fd, watch_child, &watch);
 	np_status_stop();
 	close(child.stream_fd);
 
-	memset(&end, 0, sizeof(end));
-	end.time_ns = np_monotonic_ns();
-	end.realtime_ns = np_realtime_ns();
-	end.samples = st.counts.samples;
-	end.allocs = st.counts.allocs;
-	end.lost = st.counts.dropped;
-	end.flags = child_done ? NP_END_TARGET_GONE : 0;
-	if (st.sink.error)
-		end.flags |= NP_END_WRITE_ERROR;
-	ret = np_sink_finish(&st.sink, &end);
-
-	if (!child_done) {
-		while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR)
+	ret = np_capture_finish(&cap, watch.done ? NP_END_TARGET_GONE : 0);
+	if (!watch.done) {
+		while (waitpid(child.pid, &watch.status, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (st.agent_records == 0 && !is_static)
+	if (cap.agent_records == 0 && !is_static)
 		np_warn("nothing was recorded: the agent did not start in '%s' (a setuid program cannot preload it), or the program closed the agent's stream",
 			o.cmd[0]);
-	else if (!o.quiet && !st.sink.error)
+	else if (!o.quiet && !cap.sink.error)
 		fprintf(stderr, "nprof: wrote '%s' (%llu samples, %llu dropped)\n",
-			o.output, (unsigned long long)st.counts.samples,
-			(unsigned long long)st.counts.dropped);
+			o.output, (unsigned long long)cap.counts.samples,
+			(unsigned long long)cap.counts.dropped);
 	if (ret)
 		return NP_EXIT_FAILURE;
-	return exit_status_of(status);
+	return exit_status_of(watch.status);
 }

@@ -5,6 +5,7 @@
 #define NPROF_COMMANDS_H
 
 int np_cmd_record(int argc, char **argv);
+int np_cmd_attach(int argc, char **argv);
 int np_cmd_report(int argc, char **argv);
 
 #endif /* NPROF_COMMANDS_H */

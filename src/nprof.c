@@ -14,6 +14,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "record", np_cmd_record, "start a command with the agent and record a profile" },
+	{ "attach", np_cmd_attach, "load the agent into a running process and record a profile" },
 	{ "report", np_cmd_report, "symbolize a recorded profile and print a report" },
 };
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Option parsing for `nprof record` (see record-options.h). */
+/* Option parsing for `nprof record` and `nprof attach` (see
+ * record-options.h). */
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +36,29 @@ const char np_record_usage[] =
 /* Long options without a short form. */
 enum { OPT_NATIVEMEM = 256 };
 
-#define NATIVEMEM_DEFAULT (512u << 10)
+const char np_attach_usage[] =
+	"usage: nprof attach [options] PID\n"
+	"\n"
+	"Load the nprof agent into the running process PID and record a profile\n"
+	"until -d SECONDS pass, Ctrl-C, or the process exits.  The process keeps\n"
+	"running; a later attach to it works again.\n"
+	"\n"
+	"      --nativemem[=INTERVAL]\n"
+	"                         track native memory: sample one allocation per\n"
+	"                         INTERVAL bytes on average (default 512k; 0 records\n"
+	"                         every one); CPU only with -e, -F or -i as well\n"
+	"  -e, --event=EVENT      what to sample: cpu (default), cycles, ctimer, itimer\n"
+	"  -F, --freq=HZ          samples per second of CPU time (default 99)\n"
+	"  -i, --interval=TIME    time between samples instead: 10ms, 1000us, 500000ns\n"
+	"  -d, --duration=SECONDS stop profiling after SECONDS\n"
+	"  -o, --output=FILE      write the profile to FILE (default samples.dat)\n"
+	"  -q, --quiet            no live status line\n"
+	"  -v, --verbose          say more about what nprof does\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"nprof exits 0 when the profile was written, 1 when it could not attach.\n"
+	"See nprof-attach(1).\n";
+
 
 static const struct option long_options[] = {
 	{ "nativemem", optional_argument, NULL, OPT_NATIVEMEM },
@@ -80,8 +104,9 @@ static int parse_event(const char *name, struct np_session *s)
 	return -1;
 }
 
-int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
-			 char *err, size_t errlen)
+/* The options of both commands; ATTACH says which one ARGV is for. */
+static int parse_options(int argc, char **argv, struct np_record_opts *o,
+			 char *err, size_t errlen, int attach)
 {
 	int c, have_freq = 0, have_interval = 0, have_event = 0;
 	uint64_t bytes;
@@ -92,11 +117,13 @@ int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
 	err[0] = '\0';
 
 	/* "+": stop at the first operand, which is CMD: its own options must
-	 * not be taken for ours.  ":": we word the errors ourselves. */
+	 * not be taken for ours (attach's PID has none, and may come first).
+	 * ":": we word the errors ourselves. */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:F:i:d:o:qvh", long_options,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv,
+				attach ? ":e:F:i:d:o:qvh" : "+:e:F:i:d:o:qvh",
+				long_options, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (parse_event(optarg, &o->session))
@@ -131,7 +158,7 @@ int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
 			o->output = optarg;
 			break;
 		case OPT_NATIVEMEM:
-			bytes = NATIVEMEM_DEFAULT;
+			bytes = NP_NATIVEMEM_DEFAULT;
 			if (optarg && (np_parse_bytes(optarg, &bytes) ||
 				       bytes > (1ull << 40)))
 				return fail(err, errlen,
@@ -156,11 +183,11 @@ int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
 		default:
 			if (optopt)
 				return fail(err, errlen,
-					    "unknown option '-%c' (try 'nprof record --help')",
-					    optopt);
+					    "unknown option '-%c' (try 'nprof %s --help')",
+					    optopt, argv[0]);
 			return fail(err, errlen,
-				    "unknown option '%s' (try 'nprof record --help')",
-				    argv[optind - 1]);
+				    "unknown option '%s' (try 'nprof %s --help')",
+				    argv[optind - 1], argv[0]);
 		}
 	}
 	if (have_freq && have_interval)
@@ -175,10 +202,46 @@ int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
 		uint64_t hz = 1000000000ull / o->session.period_ns;
 		o->session.freq_hz = hz ? (uint32_t)hz : 1;
 	}
+	return NP_OPTS_OK;
+}
+
+int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
+			 char *err, size_t errlen)
+{
+	int ret = parse_options(argc, argv, o, err, errlen, 0);
+
+	if (ret != NP_OPTS_OK)
+		return ret;
 	if (optind >= argc)
 		return fail(err, errlen,
 			    "no command to profile (usage: nprof record [options] -- CMD [ARGS...])");
 	o->cmd = argv + optind;
 	o->cmd_argc = argc - optind;
+	return NP_OPTS_OK;
+}
+
+int np_attach_opts_parse(int argc, char **argv, struct np_record_opts *o,
+			 char *err, size_t errlen)
+{
+	int ret = parse_options(argc, argv, o, err, errlen, 1);
+	const char *p;
+	long pid = 0;
+
+	if (ret != NP_OPTS_OK)
+		return ret;
+	if (optind >= argc)
+		return fail(err, errlen,
+			    "no process to attach to (usage: nprof attach [options] PID)");
+	if (argc - optind > 1)
+		return fail(err, errlen,
+			    "one PID only, not '%s' too (usage: nprof attach [options] PID)",
+			    argv[optind + 1]);
+	for (p = argv[optind]; *p >= '0' && *p <= '9' && pid <= INT_MAX; p++)
+		pid = pid * 10 + (*p - '0');
+	if (*p || p == argv[optind] || pid <= 0 || pid > INT_MAX)
+		return fail(err, errlen,
+			    "bad PID '%s' (give the process number, as ps shows it)",
+			    argv[optind]);
+	o->pid = (int)pid;
 	return NP_OPTS_OK;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The command line of `nprof record`, parsed without side effects so that
- * the unit tests can drive it. */
+/* The command lines of `nprof record` and `nprof attach` (the same options
+ * but for what is profiled), parsed without side effects so that the unit
+ * tests can drive them. */
 #ifndef NPROF_RECORD_OPTIONS_H
 #define NPROF_RECORD_OPTIONS_H
 
@@ -13,8 +14,9 @@ struct np_record_opts {
 	const char *output;        /* -o, default "samples.dat" */
 	int quiet;                 /* -q: no status line */
 	int verbose;               /* -v */
-	char **cmd;                /* the command and its arguments */
+	char **cmd;                /* record: the command and its arguments */
 	int cmd_argc;
+	int pid;                   /* attach: the process */
 };
 
 enum {
@@ -27,7 +29,12 @@ enum {
 int np_record_opts_parse(int argc, char **argv, struct np_record_opts *o,
 			 char *err, size_t errlen);
 
-/* The --help text of `nprof record`. */
+/* Parses ARGV (ARGV[0] is "attach"); returns NP_OPTS_*. */
+int np_attach_opts_parse(int argc, char **argv, struct np_record_opts *o,
+			 char *err, size_t errlen);
+
+/* The --help texts of `nprof record` and `nprof attach`. */
 extern const char np_record_usage[];
+extern const char np_attach_usage[];
 
 #endif /* NPROF_RECORD_OPTIONS_H */

@@ -17,6 +17,9 @@
 /* The agent's exported start function, for attach. */
 #define NP_AGENT_START_SYMBOL "nprof_agent_start"
 
+/* The native memory sampling interval when --nativemem gives none. */
+#define NP_NATIVEMEM_DEFAULT (512u << 10)
+
 enum np_engine {
 	NP_ENGINE_NONE = 0, /* no CPU sampling (memory only) */
 	NP_ENGINE_CPU,      /* perf_event_open cpu-clock, falling back */

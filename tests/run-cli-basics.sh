@@ -7,7 +7,7 @@
 run_nprof 10 --help
 [ "$rc" -eq 0 ] || fail_ "--help exited $rc"
 grep -q '^usage: nprof' "$T/out" || fail_ "--help prints no 'usage: nprof'"
-for cmd in record report; do
+for cmd in record attach report; do
 	grep -q "^ *$cmd " "$T/out" || fail_ "--help does not list '$cmd'"
 done
 
@@ -24,6 +24,13 @@ run_nprof 10 record --help
 grep -qi 'usage: nprof record' "$T/out" || fail_ "record --help prints no usage"
 for opt in -e -F -i -d -o -q --nativemem; do
 	grep -q -- "$opt" "$T/out" || fail_ "record --help does not mention $opt"
+done
+
+run_nprof 10 attach --help
+[ "$rc" -eq 0 ] || fail_ "attach --help exited $rc"
+grep -qi 'usage: nprof attach' "$T/out" || fail_ "attach --help prints no usage"
+for opt in --nativemem -e -F -i -d -o -q; do
+	grep -q -- "$opt" "$T/out" || fail_ "attach --help does not mention $opt"
 done
 
 run_nprof 10 report --help

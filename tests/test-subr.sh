@@ -15,6 +15,10 @@ HOT3X=$abs_top_builddir/tests/workloads/hot3x
 LATE_THREADS=$abs_top_builddir/tests/workloads/late-threads
 EXIT_STATUS=$abs_top_builddir/tests/workloads/exit-status
 NO_PERF=$abs_top_builddir/tests/helpers/no-perf
+ATTACH_TARGET=$abs_top_builddir/tests/workloads/attach-target
+ATTACH_STRESS=$abs_top_builddir/tests/workloads/attach-stress
+ATTACH_EXIT=$abs_top_builddir/tests/workloads/attach-exit
+ATTACH_PLUGIN=$abs_top_builddir/tests/workloads/.libs/libattach-plugin.so
 
 LC_ALL=C
 export LC_ALL
@@ -238,4 +242,101 @@ poke()
 	# shellcheck disable=SC2059 # the format is the point
 	printf "$_bytes" | dd of="$_file" bs=1 seek="$_offset" conv=notrunc \
 		status=none || fail_ "cannot patch $_file"
+}
+
+## Attach tests: a target that answers on a pipe.
+
+target_pid=
+
+# start_target CMD...: starts CMD (a wrapper such as setpriv may come first)
+# with its stdin and stdout on fifos; fd 3 writes to it, fd 4 reads from it,
+# $target_pid is its PID.  The test's exit kills it if it still runs.
+start_target()
+{
+	rm -f "$T/to" "$T/from"
+	mkfifo "$T/to" "$T/from" || fail_ "cannot make fifos"
+	"$@" <"$T/to" >"$T/from" 2>"$T/target.err" &
+	target_pid=$!
+	exec 3>"$T/to" 4<"$T/from"
+	if [ -n "${NPROF_TEST_KEEP:-}" ]; then
+		trap 'kill -9 $target_pid 2>/dev/null; echo "kept $T"' EXIT
+	else
+		trap 'kill -9 $target_pid 2>/dev/null; cd / && rm -rf "$T"' EXIT
+	fi
+}
+
+# target_read: one line from the target into $answer, or fail after 60 s.
+target_read()
+{
+	_n=0
+	answer=
+	# A blocking read in the background, so that a hung target is a
+	# failure, not a hung test.
+	( IFS= read -r _line <&4; printf '%s\n' "$_line" >"$T/answer" ) &
+	_reader=$!
+	while kill -0 $_reader 2>/dev/null; do
+		_n=$((_n + 1))
+		[ $_n -le 600 ] || { kill $_reader; fail_ "the target did not answer in 60 s"; }
+		sleep 0.1
+	done
+	wait $_reader
+	answer=$(cat "$T/answer")
+}
+
+# target_expect LINE ANSWER: sends LINE, fails unless the answer is ANSWER.
+target_expect()
+{
+	printf '%s\n' "$1" >&3 || fail_ "cannot write '$1' to the target"
+	target_read
+	[ "$answer" = "$2" ] ||
+		fail_ "the target answered '$answer' to '$1', expected '$2'"
+}
+
+# target_wait STATUS: closes the pipes, waits for the target, checks STATUS.
+target_wait()
+{
+	exec 3>&- 4<&-
+	wait $target_pid
+	_st=$?
+	[ "$_st" -eq "$1" ] || fail_ "the target exited $_st, expected $1"
+}
+
+# target_untouched: the target is running, untraced and not stopped.
+target_untouched()
+{
+	_state=$(sed 's/.*) //' "/proc/$target_pid/stat" | cut -c1)
+	case $_state in
+	T|t|Z|X|'') fail_ "the target is in state '$_state'" ;;
+	esac
+	grep -q '^TracerPid:[[:space:]]*0$' "/proc/$target_pid/status" ||
+		fail_ "the target is still traced"
+}
+
+# attach_bg ARGS...: `nprof attach -v ARGS` in the background, stderr in
+# $T/attach.err; waits until it has attached.  Sets $attach_pid.
+attach_bg()
+{
+	last_cmd="nprof attach -v $*"
+	"$NPROF" attach -v "$@" </dev/null >"$T/attach.out" 2>"$T/attach.err" &
+	attach_pid=$!
+	_n=0
+	until grep -q 'attached to process' "$T/attach.err"; do
+		if ! kill -0 $attach_pid 2>/dev/null; then
+			cp "$T/attach.err" "$T/err"
+			fail_ "nprof attach ended before attaching"
+		fi
+		_n=$((_n + 1))
+		[ $_n -le 300 ] || fail_ "nprof attach did not attach in 30 s"
+		sleep 0.1
+	done
+}
+
+# attach_stop: SIGINT to the background nprof attach, which must exit 0.
+attach_stop()
+{
+	kill -INT $attach_pid
+	wait $attach_pid
+	rc=$?
+	cp "$T/attach.err" "$T/err"
+	[ "$rc" -eq 0 ] || fail_ "nprof attach exited $rc after SIGINT"
 }

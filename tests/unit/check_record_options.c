@@ -128,6 +128,55 @@ START_TEST(test_nativemem)
 }
 END_TEST
 
+static int parse_attach(char *const *list, int n)
+{
+	words[0] = "attach";
+	for (int i = 0; i < n; i++)
+		words[i + 1] = list[i];
+	words[n + 1] = NULL;
+	return np_attach_opts_parse(n + 1, words, &o, err, sizeof(err));
+}
+
+#define ATTACH(...)                                                  \
+	({                                                           \
+		char *list_[] = { __VA_ARGS__ };                     \
+		parse_attach(list_, (int)(sizeof(list_) / sizeof(list_[0]))); \
+	})
+
+START_TEST(test_attach)
+{
+	ck_assert_int_eq(ATTACH("1234"), NP_OPTS_OK);
+	ck_assert_int_eq(o.pid, 1234);
+	ck_assert_int_eq(o.session.nativemem, -1);
+	ck_assert_str_eq(o.output, "samples.dat");
+	/* The PID may come before the options. */
+	ck_assert_int_eq(ATTACH("42", "-d", "2", "-q"), NP_OPTS_OK);
+	ck_assert_int_eq(o.pid, 42);
+	ck_assert_uint_eq(o.session.duration_ns, 2000000000ull);
+	ck_assert_int_eq(o.quiet, 1);
+	ck_assert_int_eq(ATTACH("--nativemem", "7"), NP_OPTS_OK);
+	ck_assert_int_eq(o.session.nativemem, NP_NATIVEMEM_DEFAULT);
+	ck_assert_int_eq(ATTACH("--nativemem=1m", "-e", "ctimer", "7"), NP_OPTS_OK);
+	ck_assert_int_eq(o.session.nativemem, 1 << 20);
+	ck_assert_int_eq(o.session.engine, NP_ENGINE_CTIMER);
+	ck_assert_int_eq(ATTACH("--nativemem=lots", "7"), NP_OPTS_ERROR);
+	ck_assert(strstr(err, "bad native memory interval 'lots'"));
+	ck_assert_int_eq(ATTACH("--nativemem=0", "7"), NP_OPTS_OK);
+	ck_assert_int_eq(o.session.nativemem, 0);
+	ck_assert_int_eq(ATTACH("-q"), NP_OPTS_ERROR);
+	ck_assert(strstr(err, "no process to attach to"));
+	ck_assert_int_eq(ATTACH("12x"), NP_OPTS_ERROR);
+	ck_assert(strstr(err, "bad PID '12x'"));
+	ck_assert_int_eq(ATTACH("0"), NP_OPTS_ERROR);
+	ck_assert_int_eq(ATTACH("99999999999"), NP_OPTS_ERROR);
+	ck_assert_int_eq(ATTACH("1", "2"), NP_OPTS_ERROR);
+	ck_assert(strstr(err, "one PID only"));
+	ck_assert_int_eq(ATTACH("-x", "1"), NP_OPTS_ERROR);
+	ck_assert(strstr(err, "nprof attach --help"));
+	ck_assert_int_eq(ATTACH("-h"), NP_OPTS_HELP);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("record-options");
@@ -137,6 +186,7 @@ int main(void)
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_nativemem);
+	tcase_add_test(tc, test_attach);
 	suite_add_tcase(s, tc);
 	return np_check_run(s);
 }
