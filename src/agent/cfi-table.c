@@ -127,10 +127,12 @@ struct np_cfi_table *np_cfi_table_from_hdr(const struct np_cfi_mem *mem,
 		if (b.failed)
 			break;
 		if (err != 0) {
-			/* Its rows, if any, go; the range falls back to
-			 * frame pointers. */
+			/* Its rows go (the first may have replaced the end
+			 * of the last FDE: that end is put back); the range
+			 * falls back to frame pointers. */
 			b.t->nrows = before;
 			b.t->bad_fdes++;
+			add_none(&b, start);
 			continue;
 		}
 		b.t->nfdes++;
