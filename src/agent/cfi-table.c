@@ -96,6 +96,43 @@ static int add_none(struct builder *b, uint64_t pc)
 	return append(b, &row);
 }
 
+/* Where the index ends: all of the table is before. */
+static size_t index_end(const struct np_cfi_table *t)
+{
+	return round_page(sizeof(*t) + t->nrows * sizeof(t->rows[0]) +
+			  t->nidx * sizeof(uint32_t));
+}
+
+/*
+ * Adds the index by address that cuts a lookup's binary search to a few
+ * rows: buckets of a power-of-two size, about one per eight rows.
+ */
+static int add_index(struct builder *b)
+{
+	uint64_t range = b->t->end - b->t->base;
+	uint64_t want = b->t->nrows / 8 + 1;
+	uint32_t shift = 4, j = 0;
+	uint32_t *idx;
+
+	while (shift < 31 && (range >> shift) + 1 > want)
+		shift++;
+	b->t->shift = shift;
+	b->t->nidx = (uint32_t)(range >> shift) + 2;
+	while (index_end(b->t) > b->t->map_size)
+		if (grow(b) != 0)
+			return -1;
+	idx = (uint32_t *)(void *)(b->t->rows + b->t->nrows);
+	for (uint32_t k = 0; k < b->t->nidx; k++) {
+		uint64_t at = (uint64_t)k << shift;
+
+		while (j + 1 < b->t->nrows && b->t->rows[j + 1].pc <= at)
+			j++;
+		idx[k] = j;
+	}
+	b->t->idx = idx;
+	return 0;
+}
+
 struct np_cfi_table *np_cfi_table_from_hdr(const struct np_cfi_mem *mem,
 					   uint64_t hdr)
 {
@@ -145,9 +182,15 @@ struct np_cfi_table *np_cfi_table_from_hdr(const struct np_cfi_mem *mem,
 		np_cfi_table_free(b.t);
 		return NULL;
 	}
+	if (end - b.t->base > UINT32_MAX)
+		end = b.t->base + UINT32_MAX;
 	b.t->end = end;
+	if (add_index(&b) != 0) {
+		np_cfi_table_free(b.t);
+		return NULL;
+	}
 	/* Give back what was not used. */
-	size = round_page(sizeof(*b.t) + b.t->nrows * sizeof(b.t->rows[0]));
+	size = index_end(b.t);
 	if (size < b.t->map_size) {
 		munmap((char *)b.t + size, b.t->map_size - size);
 		b.t->map_size = size;
@@ -193,23 +236,25 @@ void np_cfi_table_free(struct np_cfi_table *t)
 const struct np_cfi_row *np_cfi_table_find(const struct np_cfi_table *t,
 					   uint64_t pc)
 {
-	uint32_t lo = 0, hi = t->nrows, off;
+	const struct np_cfi_row *r;
+	uint32_t off, k, n;
 
 	if (pc < t->base || pc >= t->end)
 		return NULL;
 	off = (uint32_t)(pc - t->base);
-	/* The last row that starts at or before PC. */
-	while (hi - lo > 1) {
-		uint32_t mid = lo + (hi - lo) / 2;
+	k = off >> t->shift;
+	/* The last row that starts at or before PC lies between the rows
+	 * that cover this bucket's start and the next one's; the search is
+	 * branch-free (its branches would mispredict half the time). */
+	r = &t->rows[t->idx[k]];
+	n = t->idx[k + 1] - t->idx[k] + 1;
+	while (n > 1) {
+		uint32_t half = n / 2;
 
-		if (t->rows[mid].pc <= off)
-			lo = mid;
-		else
-			hi = mid;
+		r = r[half].pc <= off ? r + half : r;
+		n -= half;
 	}
-	if (t->rows[lo].pc > off)
-		return NULL;
-	return &t->rows[lo];
+	return r->pc <= off ? r : NULL;
 }
 
 /* The published set: tables sorted by base. */

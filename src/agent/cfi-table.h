@@ -29,6 +29,11 @@ struct np_cfi_table {
 	uint32_t nrows;
 	uint32_t nfdes;
 	uint32_t bad_fdes; /* FDEs that could not be read: no rows */
+	/* An index by address: bucket k (addresses from base + k << shift)
+	 * starts at row idx[k]; the idx array follows the rows. */
+	uint32_t shift;
+	uint32_t nidx;
+	const uint32_t *idx;
 	struct np_cfi_row rows[];
 };
 
