@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "cfi-table.h"
 #include "clock.h"
 #include "guard.h"
 #include "exec-hooks.h"
@@ -126,6 +127,7 @@ NP_AGENT_EXPORT int nprof_agent_start(const char *settings)
 static void after_fork_child(void)
 {
 	np_sampler_after_fork();
+	np_cfi_after_fork();
 	if (run) {
 		if (!atomic_load(&run->finished) &&
 		    np_send_fd_is_ours(&run->out))

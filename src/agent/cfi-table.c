@@ -284,6 +284,12 @@ void np_cfi_leave(unsigned int slot)
 	atomic_fetch_sub(&inside[slot].n, 1);
 }
 
+void np_cfi_after_fork(void)
+{
+	atomic_store(&inside[0].n, 0);
+	atomic_store(&inside[1].n, 0);
+}
+
 const struct np_cfi_row *np_cfi_find(const struct np_cfi_set *set,
 				     uint64_t pc)
 {

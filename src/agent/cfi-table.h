@@ -72,6 +72,10 @@ void np_cfi_tables_publish(void);
 /* Bytes mapped for the published tables. */
 size_t np_cfi_tables_bytes(void);
 
+/* In a forked child: threads that were reading in the parent are not
+ * here, and must not be waited for. */
+void np_cfi_after_fork(void);
+
 /* The reader side: async-signal-safe, no locks. */
 
 struct np_cfi_set;
