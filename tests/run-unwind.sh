@@ -3,14 +3,16 @@
 # Whole stacks from code built with -O2 -fomit-frame-pointer (the agent's
 # DWARF CFI unwinder): chain-o2's frameless leaves have their whole caller
 # chain to _start in at least 99% of their samples, so do its qsort
-# comparator (called from libc's frames) and its clock_gettime loop (in
-# the vDSO); deep-frames' leaf, under eight 128 KiB frames, unwinds to main
+# comparator (called from libc's frames), its clock_gettime loop (in
+# the vDSO) and its signal handler (through __restore_rt); deep-frames' leaf, under eight 128 KiB frames, unwinds to main
 # and, in its second thread, to clone3; cxx-features shows demangled
-# template, lambda and exception frames.  Where perf is installed, the
+# template, lambda and exception frames; dlopen-zlib's samples in a
+# library it loads and unloads ten times unwind to _start.  Where perf is installed, the
 # shares of chain-o2's functions are compared with perf record
 # --call-graph dwarf's: within 5 points.
 #
-# The workloads are tests/workloads/{chain-o2,deep-frames,cxx-features}
+# The workloads are tests/workloads/{chain-o2,deep-frames,cxx-features,
+# dlopen-zlib}
 # built with -O2 -g -fomit-frame-pointer -fno-inline
 # -fno-optimize-sibling-calls (tests/Makefile.inc).
 #
@@ -24,7 +26,7 @@
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
 WL=$abs_top_builddir/tests/workloads
-for prog in chain-o2 deep-frames cxx-features; do
+for prog in chain-o2 deep-frames cxx-features dlopen-zlib; do
 	[ -x "$WL/$prog" ] || fail_ "$WL/$prog is not built (make check builds it)"
 done
 
@@ -88,6 +90,8 @@ vdso_leaf=$(awk '{ s = $0; sub(/ [0-9]+$/, "", s); n = split(s, frame, ";")
 	if (frame[n] ~ /^(\[vdso|__vdso_)/) { print frame[n]; exit } }' chain.collapsed)
 [ -n "$vdso_leaf" ] || fail_ "chain-o2: no samples in the vDSO"
 check_chain chain.collapsed "$vdso_leaf" "${start}vdso_stage;(.*;)?[^;]*\$" 0.97
+check_chain chain.collapsed handler_work \
+	"${start}signal_stage;raise;(.*;)?__restore_rt;on_usr1;handler_work\$" 0.97
 check_between "$(root_share chain.collapsed _start)" 0.99 1 \
 	"chain-o2: share of samples that unwind to _start"
 
@@ -125,6 +129,25 @@ lambda_share=$(awk '{
 } END { printf "%.4f\n", t ? c / t : 0 }' cxx.collapsed)
 check_between "$lambda_share" 0.99 1 \
 	"cxx-features: share of lambda samples under main and apply_n"
+
+## dlopen-zlib: a library's table built when it comes, dropped when it goes.
+run_nprof 120 record -q -F 999 -o zlib.dat -- "$WL/dlopen-zlib"
+if [ "$rc" -eq 77 ]; then
+	note_ "no libz.so.1 here: not checking a dlopen'ed library"
+else
+	[ "$rc" -eq 0 ] || fail_ "record exited $rc"
+	report_ok zlib.collapsed zlib.dat --format=collapsed
+	report_ok zlib.header zlib.dat --header
+	note_ "dlopen-zlib: $(header_value zlib.header unwind_stops)"
+	check_between "$(incl_share zlib.collapsed compress2)" 0.5 1 \
+		"dlopen-zlib: share of samples in compress2"
+	check_between "$(root_share zlib.collapsed _start)" 0.99 1 \
+		"dlopen-zlib: share of samples that unwind to _start"
+	# Each unload was seen (a MODULE_GONE record, type 3): its table
+	# went with it.
+	gone=$(list_records zlib.dat | awk '$2 == 3' | wc -l)
+	check_between "$gone" 5 10 "dlopen-zlib: modules seen unloaded"
+fi
 
 ## The same shares as perf's DWARF unwinding, where perf works.
 if ! command -v perf >/dev/null 2>&1; then

@@ -4,9 +4,11 @@
  * to walk).  Two frameless leaves, hot_leaf (three units of work) and
  * warm_leaf (one), under main -> stage1 -> stage2 -> stage3 -> stage4; a
  * qsort whose comparator (compare_slowly) is called from libc's frames;
- * and a loop of clock_gettime, which runs in the vDSO.  SCALE 1 is ~2 s of
- * CPU here.
+ * a loop of clock_gettime, which runs in the vDSO; and a signal handler
+ * that works (handler_work, under on_usr1, __restore_rt and raise).
+ * SCALE 1 is ~2 s of CPU here.
  */
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,8 @@ uint64_t stage3(uint64_t x);
 uint64_t stage4(uint64_t x);
 uint64_t sort_stage(uint64_t x);
 uint64_t vdso_stage(uint64_t x);
+uint64_t handler_work(uint64_t x, unsigned long n);
+uint64_t signal_stage(uint64_t x);
 
 static volatile uint64_t sink;
 static uint64_t values[SORTED];
@@ -111,6 +115,25 @@ __attribute__((noinline)) uint64_t vdso_stage(uint64_t x)
 	return x;
 }
 
+__attribute__((noinline)) uint64_t handler_work(uint64_t x, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		MIX(x);
+	return x;
+}
+
+static void on_usr1(int sig)
+{
+	sink = handler_work(sink + (uint64_t)sig, UNIT / 2);
+}
+
+__attribute__((noinline)) uint64_t signal_stage(uint64_t x)
+{
+	sink = x;
+	raise(SIGUSR1);
+	return sink;
+}
+
 int main(int argc, char **argv)
 {
 	double scale = argc > 1 ? strtod(argv[1], NULL) : 1.0;
@@ -123,10 +146,12 @@ int main(int argc, char **argv)
 	}
 	if (rounds == 0)
 		rounds = 1;
+	signal(SIGUSR1, on_usr1);
 	for (unsigned int r = 0; r < rounds; r++) {
 		x = stage1(x + r);
 		x = sort_stage(x);
 		x = vdso_stage(x);
+		x = signal_stage(x);
 	}
 	sink = x;
 	printf("chain-o2: %u rounds done\n", rounds);
