@@ -30,7 +30,7 @@
 static uint8_t mem[4096] __attribute__((aligned(64)));
 static size_t pos;
 static uint64_t func; /* where the made-up functions are */
-static size_t hdr_at, fde_at[9];
+static size_t hdr_at, fde_at[10];
 static unsigned int nfde;
 
 static void b1(uint8_t v)
@@ -144,6 +144,28 @@ static const uint8_t fde_h[] = {
 /* A malformed program: restore_state with nothing remembered. */
 static const uint8_t fde_i[] = { 0x41, 0x0b };
 
+/* offset_extended, set_loc (to func + 0x350), restore_extended. */
+static void make_fde_j(size_t cie)
+{
+	uint8_t insns[12] = { 0x05, 6, 2, 0x0e, 0x10, 0x01 };
+	size_t at = pos, loc_field;
+	int32_t rel;
+
+	b4(0);
+	b4((uint32_t)(pos - cie));
+	b4((uint32_t)(int32_t)(func + 0x340 - addr_of(pos)));
+	b4(0x20);
+	b1(0);
+	loc_field = pos + 6;
+	rel = (int32_t)(func + 0x350 - addr_of(loc_field));
+	memcpy(insns + 6, &rel, 4);
+	insns[10] = 0x06;
+	insns[11] = 6;
+	bytes(insns, sizeof(insns));
+	end_entry(at);
+	fde_at[nfde++] = at;
+}
+
 static void make_cfi(void)
 {
 	size_t eh, cie, cie_s, ptr_field;
@@ -166,6 +188,7 @@ static void make_cfi(void)
 	make_fde(cie, 0x310, 0x10, fde_g, sizeof(fde_g));
 	make_fde(cie, 0x320, 0x10, fde_h, sizeof(fde_h));
 	make_fde(cie, 0x330, 0x10, fde_i, sizeof(fde_i));
+	make_fde_j(cie);
 	b4(0); /* terminator */
 
 	pos = hdr_at;
@@ -179,7 +202,8 @@ static void make_cfi(void)
 	for (unsigned int i = 0; i < nfde; i++) {
 		static const uint32_t starts[] = { 0x000, 0x100, 0x180,
 						   0x1c0, 0x1e0, 0x300,
-						   0x310, 0x320, 0x330 };
+						   0x310, 0x320, 0x330,
+						   0x340 };
 
 		b4((uint32_t)(int32_t)(func + starts[i] - addr_of(hdr_at)));
 		b4((uint32_t)(fde_at[i] - hdr_at));
@@ -242,7 +266,7 @@ START_TEST(test_hdr_search)
 	ck_assert_int_eq(np_cfi_hdr_find(&m, &h, func + 0x185, &fde), 0);
 	ck_assert_uint_eq(fde, addr_of(fde_at[2]));
 	ck_assert_int_eq(np_cfi_hdr_find(&m, &h, func + 0x5000, &fde), 0);
-	ck_assert_uint_eq(fde, addr_of(fde_at[8]));
+	ck_assert_uint_eq(fde, addr_of(fde_at[9]));
 	ck_assert_int_eq(np_cfi_hdr_find(&m, &h, func - 1, &fde), -1);
 	/* A header cut short, or of another version. */
 	m.hi = addr_of(hdr_at + 10);
@@ -300,9 +324,14 @@ START_TEST(test_rows)
 	CHECK_ROW(t, 0x310, NP_CFA_UNKNOWN, 0, SAME, 0);
 	/* H: rbp in another register: the caller's FP is lost. */
 	CHECK_ROW(t, 0x320, NP_CFA_SP, 16, LOST, -1);
-	/* I was malformed: no CFI there, nor past the end. */
-	CHECK_ROW(t, 0x330, 0xff, 0, 0, 0);
-	CHECK_ROW(t, 0x340, 0xff, 0, 0, 0);
+	/* I was malformed: no CFI there. */
+	CHECK_ROW(t, 0x330, NP_CFA_NONE, 0, 0, 0);
+	/* J: offset_extended, set_loc, restore_extended; then the end. */
+	CHECK_ROW(t, 0x340, NP_CFA_SP, 16, -16, -1);
+	CHECK_ROW(t, 0x34f, NP_CFA_SP, 16, -16, -1);
+	CHECK_ROW(t, 0x350, NP_CFA_SP, 16, SAME, -1);
+	CHECK_ROW(t, 0x35f, NP_CFA_SP, 16, SAME, -1);
+	CHECK_ROW(t, 0x360, 0xff, 0, 0, 0);
 	np_cfi_table_free(t);
 }
 END_TEST
@@ -611,6 +640,84 @@ START_TEST(test_compiler_tables)
 }
 END_TEST
 
+/* The first PLT row of any module, as an address; 0 if none. */
+static int first_plt(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct np_cfi_table *t;
+	uint64_t *at = arg;
+
+	(void)size;
+	if (*at)
+		return 0;
+	t = np_cfi_table_build(info->dlpi_addr, info->dlpi_phdr,
+			       info->dlpi_phnum);
+	if (!t)
+		return 0;
+	for (uint32_t i = 0; i < t->nrows && !*at; i++)
+		if (t->rows[i].kind == NP_CFA_PLT)
+			/* The first whole 16-byte entry of the range. */
+			*at = (t->base + t->rows[i].pc + 15) & ~(uint64_t)15;
+	np_cfi_table_free(t);
+	return 0;
+}
+
+/* A sample in a PLT entry: before its push the return address is at SP,
+ * after it one word above. */
+START_TEST(test_unwind_plt)
+{
+	static uint64_t fake[64];
+	uint64_t frames[4], plt = 0;
+	uint64_t ret = (uint64_t)(uintptr_t)chain_f2 + 4;
+	struct np_stack_bounds b = { (uint64_t)(uintptr_t)fake,
+				     (uint64_t)(uintptr_t)(fake + 64) };
+	struct np_regs r;
+
+	dl_iterate_phdr(first_plt, &plt);
+	ck_assert_uint_ne(plt, 0);
+	publish_all();
+	ck_assert_int_eq(find_row(plt)->kind, NP_CFA_PLT);
+	memset(fake, 0, sizeof(fake));
+	fake[8] = ret;
+	fake[9] = ret + 1;
+	r.pc = plt; /* jmp *GOT */
+	r.sp = b.lo + 8 * 8;
+	r.fp = 0;
+	ck_assert_int_ge(np_unwind(&r, frames, 2, &b), 2);
+	ck_assert_uint_eq(frames[1], ret);
+	r.pc = plt + 11; /* after push $n: jmp PLT0 */
+	r.sp = b.lo + 7 * 8;
+	ck_assert_int_ge(np_unwind(&r, frames, 2, &b), 2);
+	ck_assert_uint_eq(frames[1], ret);
+}
+END_TEST
+
+/* A PC without CFI: the frame record at FP gives the caller. */
+START_TEST(test_unwind_fp_fallback)
+{
+	static uint64_t fake[64];
+	uint64_t frames[4];
+	uint64_t ret = (uint64_t)(uintptr_t)chain_f2 + 4;
+	struct np_stack_bounds b = { (uint64_t)(uintptr_t)fake,
+				     (uint64_t)(uintptr_t)(fake + 64) };
+	struct np_regs r;
+	uint64_t no_cfi_before = np_unwind_stops(NP_UNWIND_NO_CFI);
+
+	publish_all();
+	memset(fake, 0, sizeof(fake));
+	fake[10] = 0;   /* the caller's FP */
+	fake[11] = ret; /* the return address */
+	r.pc = 0x10000; /* no module there */
+	r.sp = b.lo;
+	r.fp = b.lo + 10 * 8;
+	ck_assert_int_ge(np_unwind(&r, frames, 2, &b), 2);
+	ck_assert_uint_eq(frames[1], ret);
+	/* Without a frame record, the PC alone, and the stop is counted. */
+	r.fp = 0;
+	ck_assert_int_eq(np_unwind(&r, frames, 4, &b), 1);
+	ck_assert_uint_eq(np_unwind_stops(NP_UNWIND_NO_CFI), no_cfi_before + 1);
+}
+END_TEST
+
 /* Garbage on a stack: the walk stays inside it and ends. */
 START_TEST(test_unwind_garbage)
 {
@@ -711,6 +818,8 @@ static Suite *cfi_suite(void)
 	tcase_add_test(tc, test_unwind_through_libc);
 	tcase_add_test(tc, test_unwind_signal_frame);
 	tcase_add_test(tc, test_unwind_big_frames);
+	tcase_add_test(tc, test_unwind_plt);
+	tcase_add_test(tc, test_unwind_fp_fallback);
 	tcase_add_test(tc, test_unwind_garbage);
 	tcase_add_test(tc, test_publish_while_unwinding);
 	suite_add_tcase(s, tc);
