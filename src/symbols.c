@@ -343,11 +343,6 @@ static uint32_t name_pc(struct np_symbols *s, uint32_t module, uint64_t pc,
 		return unnamed(s, module, pc);
 	name = dwfl_module_addrinfo(sm->dwmod, caller ? pc - 1 : pc, &offset,
 				    &sym, NULL, NULL, NULL);
-	/* A signal trampoline (__restore_rt) is a return address whose
-	 * byte before belongs to no function (its CFI starts there). */
-	if (caller && (!name || !name[0]))
-		name = dwfl_module_addrinfo(sm->dwmod, pc, &offset, &sym,
-					    NULL, NULL, NULL);
 	if (!name || !name[0])
 		return unnamed(s, module, pc);
 	/* Dynamic symbols carry their version ("memcpy@@GLIBC_2.14"): the
