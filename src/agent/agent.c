@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "cfi-table.h"
 #include "clock.h"
 #include "guard.h"
 #include "exec-hooks.h"
@@ -138,6 +139,7 @@ static void after_fork_child(void)
 	/* The slots stay patched in the child; its hooks record nothing. */
 	np_memhooks_after_fork();
 	np_hooktab_after_fork();
+	np_cfi_after_fork();
 	if (run) {
 		if (!atomic_load(&run->finished) &&
 		    np_send_fd_is_ours(&run->out))

@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include "cfi-table.h"
 #include "clock.h"
 #include "mem.h"
 #include "modules.h"
@@ -80,6 +81,8 @@ struct np_modules *np_modules_create(void)
 
 void np_modules_free(struct np_modules *m)
 {
+	np_cfi_tables_drop_all();
+	np_cfi_tables_publish();
 	np_pages_free(m, sizeof(*m));
 }
 
@@ -378,6 +381,9 @@ static uint32_t add_module(struct np_modules *m, const struct listed *l,
 	}
 	id = m->next_id++;
 	send_module(m, l, id, out);
+	/* Its unwind table, built while it cannot go away; without one
+	 * (no .eh_frame_hdr) its frames are walked by frame pointer. */
+	np_cfi_tables_add(id, l->bias, l->phdr, l->phnum);
 	if (pin)
 		dlclose(pin);
 	return id;
@@ -423,9 +429,11 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 	 * truncated list, unlisted is not proof of gone. */
 	for (uint32_t i = 0; i < m->nknown; i++) {
 		if (!m->known[i].matched && !m->truncated) {
-			if (m->known[i].id)
+			if (m->known[i].id) {
 				np_send_module_gone(out, m->known[i].id,
 						    np_clock_ns());
+				np_cfi_tables_drop(m->known[i].id);
+			}
 			continue;
 		}
 		m->known[k++] = m->known[i];
@@ -442,4 +450,5 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 		kn->name_hash = l->name_hash;
 		kn->id = add_module(m, l, out);
 	}
+	np_cfi_tables_publish();
 }

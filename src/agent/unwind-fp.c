@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Frame-pointer unwinding (see unwind.h).  On x86_64 and aarch64 alike a
+ * Frame-pointer unwinding (np_unwind_fp, see unwind.h).  On x86_64 and aarch64 alike a
  * frame record is two words at FP: the caller's FP, then the return address.
  * Code built without frame pointers yields a short or skewed stack, never a
  * fault: every FP is checked against the stack bounds before it is read.
@@ -85,8 +85,8 @@ static uint64_t leaf_return(const struct np_regs *regs,
 }
 #endif
 
-int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
-	      const struct np_stack_bounds *b)
+int np_unwind_fp(const struct np_regs *regs, uint64_t *frames, int max,
+		 const struct np_stack_bounds *b)
 {
 	uint64_t lo, leaf_ret, fp = regs->fp;
 	int n = 0;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The unwinder interface: registers of an interrupted thread in, return
- * addresses out.  unwind-fp.c walks frame pointers; a DWARF unwinder can
- * replace it behind the same function.  Also the one place that knows where
- * each architecture keeps PC, SP and FP in a signal's ucontext.
+ * addresses out.  unwind-dwarf.c follows the modules' CFI (cfi-table.h),
+ * and frame pointers where a PC has none; unwind-fp.c walks frame pointers
+ * alone.  Also the one place that knows where each architecture keeps PC,
+ * SP and FP in a signal's ucontext.
  */
 #ifndef NPROF_AGENT_UNWIND_H
 #define NPROF_AGENT_UNWIND_H
@@ -39,6 +40,53 @@ int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
  * fault.
  */
 int np_unwind_follows_call(uint64_t v);
+
+/* The same by frame pointers alone (no tables needed). */
+int np_unwind_fp(const struct np_regs *regs, uint64_t *frames, int max,
+		 const struct np_stack_bounds *b);
+
+/* Why np_unwind stopped; each is counted. */
+enum np_unwind_stop {
+	NP_UNWIND_COMPLETE = 0,    /* at a thread's first frame */
+	NP_UNWIND_NO_STACK = 1,    /* no stack bounds: the PC alone */
+	NP_UNWIND_NO_CFI = 2,      /* no CFI and no usable frame pointer */
+	NP_UNWIND_BAD_FRAME = 3,   /* a CFA or saved slot outside the stack,
+				      or SP not growing */
+	NP_UNWIND_UNSUPPORTED = 4, /* CFI the tables cannot express */
+	NP_UNWIND_TOO_DEEP = 5,    /* MAX frames taken */
+	NP_UNWIND_STOP_MAX = 6,
+};
+
+/* How many np_unwind calls stopped for WHY since the process started. */
+uint64_t np_unwind_stops(enum np_unwind_stop why);
+/* A short name for WHY ("complete", "no_cfi", ...). */
+const char *np_unwind_stop_name(enum np_unwind_stop why);
+
+/*
+ * The calling function's own registers, to unwind from where it stands (a
+ * malloc hook, a benchmark): PC, SP and FP of one point in it, consistent
+ * with its CFI there.
+ */
+static inline __attribute__((always_inline)) void
+np_regs_here(struct np_regs *r)
+{
+	uint64_t pc, sp, fp;
+
+#if defined(__x86_64__)
+	__asm__ volatile("leaq 0(%%rip), %0\n\t"
+			 "movq %%rsp, %1\n\t"
+			 "movq %%rbp, %2"
+			 : "=r"(pc), "=r"(sp), "=r"(fp));
+#elif defined(__aarch64__)
+	__asm__ volatile("adr %0, .\n\t"
+			 "mov %1, sp\n\t"
+			 "mov %2, x29"
+			 : "=r"(pc), "=r"(sp), "=r"(fp));
+#endif
+	r->pc = pc;
+	r->sp = sp;
+	r->fp = fp;
+}
 
 static inline void np_regs_from_ucontext(const ucontext_t *uc,
 					 struct np_regs *r)

@@ -25,6 +25,7 @@
 #include "hooks.h"
 #include "mem.h"
 #include "sampler.h"
+#include "unwind-meta.h"
 #include "writer.h"
 
 #define TICK_NS 10000000ull
@@ -71,6 +72,7 @@ struct np_run *np_run_create(const struct np_session *s, uint32_t session,
 	}
 	for (int k = 1; k <= NP_LOST_KIND_MAX; k++)
 		r->lost_sent[k] = np_sampler_lost((enum np_lost_kind)k);
+	np_unwind_meta_begin(r->unwind_stops_at_start);
 	r->start_ns = np_clock_ns();
 	return r;
 }
@@ -324,6 +326,7 @@ static void finish(struct np_run *r)
 	drain_mem(r);
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
+	np_unwind_meta_send(&r->out, r->unwind_stops_at_start);
 	np_send_meta(&r->out, "agent_stop", stop_names[why]);
 	np_send_flush(&r->out);
 	if (np_send_fd_is_ours(&r->out)) {

@@ -18,6 +18,7 @@
 #include "session.h"
 #include "stackmap.h"
 #include "threads.h"
+#include "unwind.h"
 
 enum np_stop_reason {
 	NP_STOP_NONE = 0,
@@ -37,6 +38,7 @@ struct np_run {
 	uint32_t session; /* stamped on this run's samples */
 	uint64_t start_ns;
 	uint64_t lost_sent[NP_LOST_KIND_MAX + 1];
+	uint64_t unwind_stops_at_start[NP_UNWIND_STOP_MAX];
 	pthread_t thread;
 	_Atomic int stop_reason; /* enum np_stop_reason, first one wins */
 	atomic_int finished;     /* the writer is done and the stream closed */

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * np_unwind (see unwind.h): walks the stack with the modules' precomputed
+ * CFI rows (cfi-table.h), through signal frames, and by frame pointer where
+ * a PC has no CFI.  Every word it reads lies in the thread's stack mapping,
+ * above the SP of the frame being left, and 8-byte aligned; each frame's
+ * CFA must be above the last, so the walk ends.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <ucontext.h>
+
+#include "cfi-table.h"
+#include "unwind.h"
+
+/* Where the interrupted registers are in a signal frame, from its SP. */
+#if defined(__x86_64__)
+/* __restore_rt runs after the handler's return popped pretcode: the
+ * ucontext is at SP. */
+#define UC_AT 0
+#define UC_PC offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP])
+#define UC_SP offsetof(ucontext_t, uc_mcontext.gregs[REG_RSP])
+#define UC_FP offsetof(ucontext_t, uc_mcontext.gregs[REG_RBP])
+#elif defined(__aarch64__)
+/* struct rt_sigframe { siginfo_t info; ucontext_t uc; } at SP. */
+#define UC_AT sizeof(siginfo_t)
+#define UC_PC offsetof(ucontext_t, uc_mcontext.pc)
+#define UC_SP offsetof(ucontext_t, uc_mcontext.sp)
+#define UC_FP offsetof(ucontext_t, uc_mcontext.regs[29])
+#endif
+
+static _Atomic uint64_t stops[NP_UNWIND_STOP_MAX];
+
+static const char *const stop_names[NP_UNWIND_STOP_MAX] = {
+	[NP_UNWIND_COMPLETE] = "complete",
+	[NP_UNWIND_NO_STACK] = "no_stack",
+	[NP_UNWIND_NO_CFI] = "no_cfi",
+	[NP_UNWIND_BAD_FRAME] = "bad_frame",
+	[NP_UNWIND_UNSUPPORTED] = "unsupported_cfi",
+	[NP_UNWIND_TOO_DEEP] = "too_deep",
+};
+
+uint64_t np_unwind_stops(enum np_unwind_stop why)
+{
+	return why < NP_UNWIND_STOP_MAX
+		       ? atomic_load_explicit(&stops[why], memory_order_relaxed)
+		       : 0;
+}
+
+const char *np_unwind_stop_name(enum np_unwind_stop why)
+{
+	return why < NP_UNWIND_STOP_MAX ? stop_names[why] : "?";
+}
+
+/* The stack words that may be read: [lo, hi), lo moving up frame by frame. */
+struct window {
+	uint64_t lo;
+	uint64_t hi;
+};
+
+static int readable(const struct window *w, uint64_t a, uint64_t len)
+{
+	return !(a & 7) && a >= w->lo && a <= w->hi && len <= w->hi - a;
+}
+
+static uint64_t word(uint64_t a)
+{
+	return *(const uint64_t *)(uintptr_t)a;
+}
+
+static uint64_t strip(uint64_t ra)
+{
+#if defined(__aarch64__)
+	/* Pointer authentication signs return addresses in the bits above
+	 * the 48-bit user address space. */
+	ra &= 0x0000ffffffffffffull;
+#endif
+	return ra;
+}
+
+static enum np_unwind_stop walk(const struct np_cfi_set *set,
+				const struct np_regs *regs, uint64_t *frames,
+				int max, int *count,
+				const struct np_stack_bounds *b)
+{
+	struct window w = { regs->sp > b->lo ? regs->sp : b->lo, b->hi };
+	uint64_t pc = regs->pc, sp = regs->sp, fp = regs->fp;
+	int exact = 1; /* PC is where the thread is, not a return address */
+	int n = *count;
+
+	for (;;) {
+		const struct np_cfi_row *row;
+		uint64_t cfa, ra_at, fp_at = 0;
+		int fp_rule = NP_CFI_FP_SAME;
+
+		*count = n;
+		if (n >= max)
+			return NP_UNWIND_TOO_DEEP;
+		/* A return address may follow a call that ends its function
+		 * (noreturn): look up the call itself. */
+		row = np_cfi_find(set, exact ? pc : pc - 1);
+		switch (row ? row->kind : NP_CFA_NONE) {
+		case NP_CFA_OUTERMOST:
+			return NP_UNWIND_COMPLETE;
+		case NP_CFA_SIGNAL: {
+			uint64_t uc = sp + UC_AT, nsp;
+
+			if (!readable(&w, uc, UC_SP + 8) ||
+			    !readable(&w, uc, UC_PC + 8) ||
+			    !readable(&w, uc, UC_FP + 8))
+				return NP_UNWIND_BAD_FRAME;
+			nsp = word(uc + UC_SP);
+			/* The interrupted frame is above the signal frame,
+			 * unless the handler ran on another stack. */
+			if (nsp <= sp || nsp >= w.hi)
+				return NP_UNWIND_BAD_FRAME;
+			pc = strip(word(uc + UC_PC));
+			fp = word(uc + UC_FP);
+			sp = nsp;
+			w.lo = sp;
+			exact = 1;
+			if (pc == 0)
+				return NP_UNWIND_COMPLETE;
+			frames[n++] = pc;
+			continue;
+		}
+		case NP_CFA_SP:
+			cfa = sp + (uint64_t)row->cfa_off;
+			ra_at = cfa + (uint64_t)((int64_t)row->aux * 8);
+			fp_rule = row->fp_off;
+			break;
+		case NP_CFA_FP:
+			cfa = fp + (uint64_t)row->cfa_off;
+			ra_at = cfa + (uint64_t)((int64_t)row->aux * 8);
+			fp_rule = row->fp_off;
+			break;
+#if defined(__x86_64__)
+		case NP_CFA_PLT:
+			cfa = sp + (uint64_t)row->cfa_off +
+			      ((pc & 15) >= (uint64_t)row->aux ? 8 : 0);
+			ra_at = cfa - 8;
+			break;
+#endif
+		default:
+			/* No CFI here: a frame record at FP, if FP looks
+			 * like one (JIT code, stripped CFI, a table not
+			 * built yet). */
+			if (!readable(&w, fp, 16) || fp < sp)
+				return row && row->kind == NP_CFA_UNKNOWN
+					       ? NP_UNWIND_UNSUPPORTED
+					       : NP_UNWIND_NO_CFI;
+			cfa = fp + 16;
+			ra_at = fp + 8;
+			fp_at = fp;
+			fp_rule = 0;
+			break;
+		}
+		if (cfa <= sp || (cfa & 7) || cfa > w.hi ||
+		    !readable(&w, ra_at, 8))
+			return NP_UNWIND_BAD_FRAME;
+		if (fp_rule == NP_CFI_FP_UNKNOWN) {
+			fp = 0;
+		} else if (fp_rule != NP_CFI_FP_SAME) {
+			if (!fp_at)
+				fp_at = cfa + (uint64_t)(int64_t)fp_rule;
+			fp = readable(&w, fp_at, 8) ? word(fp_at) : 0;
+		}
+		pc = strip(word(ra_at));
+		sp = cfa;
+		w.lo = sp;
+		exact = 0;
+		/* Zero ends a chain; an address in the stack is no code. */
+		if (pc == 0)
+			return NP_UNWIND_COMPLETE;
+		if (pc >= b->lo && pc < b->hi)
+			return NP_UNWIND_BAD_FRAME;
+		frames[n++] = pc;
+	}
+}
+
+int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
+	      const struct np_stack_bounds *b)
+{
+	const struct np_cfi_set *set;
+	enum np_unwind_stop why;
+	unsigned int slot;
+	int n = 1;
+
+	if (max <= 0 || regs->pc == 0)
+		return 0;
+	frames[0] = regs->pc;
+	if (!b) {
+		why = NP_UNWIND_NO_STACK;
+	} else {
+		set = np_cfi_enter(&slot);
+		why = walk(set, regs, frames, max, &n, b);
+		np_cfi_leave(slot);
+	}
+	atomic_fetch_add_explicit(&stops[why], 1, memory_order_relaxed);
+	return n;
+}
