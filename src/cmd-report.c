@@ -49,6 +49,7 @@ static int thread_tids(const char *file, const char *name, uint32_t **tids)
 
 	*tids = NULL;
 	while (rc == 0 && (rc = np_reader_next(r, &rec)) > 0) {
+		rc = 0;
 		const struct np_rec_thread *t = &rec.u.thread;
 		size_t i = 0;
 
@@ -61,7 +62,6 @@ static int thread_tids(const char *file, const char *name, uint32_t **tids)
 			continue;
 		np_xgrow(tids, n, &cap, sizeof(**tids));
 		(*tids)[n++] = t->tid;
-		rc = 0;
 	}
 	if (rc < 0) {
 		np_error("%s", np_reader_errmsg(r));
