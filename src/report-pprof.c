@@ -69,8 +69,12 @@ struct pprof {
 	uint32_t *function_order;  /* pprof id - 1 -> symbols' function id */
 	size_t order_cap;
 	bool *mapping_used;        /* by module index */
-	uint64_t *ids;             /* a sample's location ids */
-	size_t ids_cap;
+	/* Location ids of each raw stack, made once (CPU samples repeat a
+	 * stack in every thread that ran it): stack_ids[stack_first[i] - 1]
+	 * on, or stack_first[i] == 0 if not made yet. */
+	uint64_t *stack_ids;
+	size_t nstack_ids, stack_ids_cap;
+	size_t *stack_first;
 };
 
 static uint64_t str(struct pprof *pp, const char *s)
@@ -148,18 +152,26 @@ static uint64_t location_id(struct pprof *pp, const struct np_stack *st,
 	return (uint64_t)i + 1;
 }
 
-/* One sample of raw stack ST with VALUES; a thread's labels if TH. */
-static void sample(struct pprof *pp, const struct np_stack *st,
-		   const uint64_t *values, size_t nvalues,
-		   const struct np_thread *th)
+/* One sample of raw stack I with VALUES; a thread's labels if TH. */
+static void sample(struct pprof *pp, size_t i, const uint64_t *values,
+		   size_t nvalues, const struct np_thread *th)
 {
+	const struct np_stack *st = &pp->r->profile->stacks[i];
 	uint32_t n = st->nframes ? st->nframes : 1;
 
-	np_xgrow(&pp->ids, n - 1, &pp->ids_cap, sizeof(*pp->ids));
-	for (uint32_t f = 0; f < n; f++)
-		pp->ids[f] = location_id(pp, st, f);
+	if (!pp->stack_first[i]) {
+		pp->stack_first[i] = pp->nstack_ids + 1;
+		for (uint32_t f = 0; f < n; f++) {
+			uint64_t id = location_id(pp, st, f);
+
+			np_xgrow(&pp->stack_ids, pp->nstack_ids,
+				 &pp->stack_ids_cap, sizeof(*pp->stack_ids));
+			pp->stack_ids[pp->nstack_ids++] = id;
+		}
+	}
 	np_pb_reset(&pp->msg);
-	np_pb_packed(&pp->msg, SAMPLE_LOCATION_ID, pp->ids, n);
+	np_pb_packed(&pp->msg, SAMPLE_LOCATION_ID,
+		     &pp->stack_ids[pp->stack_first[i] - 1], n);
 	np_pb_packed(&pp->msg, SAMPLE_VALUE, values, nvalues);
 	if (th) {
 		if (th->name) {
@@ -199,7 +211,7 @@ static void cpu_samples(struct pprof *pp)
 		uint64_t values[2] = { t->samples, t->weight };
 
 		if (kept(pp, t->stack))
-			sample(pp, &p->stacks[t->stack], values, 2,
+			sample(pp, t->stack, values, 2,
 			       &p->threads[t->thread]);
 	}
 }
@@ -232,7 +244,7 @@ static void memory_samples(struct pprof *pp)
 		values[1] = a.bytes;
 		values[2] = objects(u.objects);
 		values[3] = u.bytes;
-		sample(pp, &p->stacks[i], values, 4, NULL);
+		sample(pp, i, values, 4, NULL);
 	}
 	np_pb_uint(&pp->out, PROFILE_DEFAULT_SAMPLE_TYPE,
 		   str(pp, r->mode == NP_REPORT_ALLOC ? "alloc_space"
@@ -403,6 +415,7 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 	if (opts->min_percent_given)
 		pp.min = np_report_min_value(r, opts->min_percent);
 	pp.mapping_used = np_xcalloc(p->nmodules + 1, sizeof(bool));
+	pp.stack_first = np_xcalloc(p->nstacks + 1, sizeof(*pp.stack_first));
 	np_intern_init(&pp.strings);
 	np_intern_init(&pp.locations);
 	str(&pp, ""); /* string_table[0] must be "" */
@@ -430,7 +443,8 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 	free(pp.function_ids);
 	free(pp.function_order);
 	free(pp.mapping_used);
-	free(pp.ids);
+	free(pp.stack_ids);
+	free(pp.stack_first);
 	return rc;
 }
 

@@ -9,7 +9,7 @@
 GEN=$abs_top_builddir/tests/helpers/gen-profile
 command -v go >/dev/null 2>&1 ||
 	skip_ "go is not installed (apt-get install golang-go for go tool pprof)"
-HOME=$T GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
+HOME=$T GOCACHE=$T/gocache GOFLAGS='' GOTOOLCHAIN=local
 export HOME GOCACHE GOFLAGS GOTOOLCHAIN
 go tool pprof -h >/dev/null 2>&1 || skip_ "go tool pprof does not run here"
 
