@@ -52,6 +52,8 @@ static const char page_script[] =
 	"\"use strict\";\n"
 	"var D = JSON.parse(document.getElementById(\"data\").textContent);\n"
 	"document.getElementById(\"title\").textContent = D.title;\n"
+	/* With --diff, colours are changes, not kinds of code. */
+	"if (D.base) [].forEach.call(document.querySelectorAll(\".k\"), function (e) { e.style.display = \"none\"; });\n"
 	"var N = D.nodes.length / 3, name = new Int32Array(N), val = new Float64Array(N),\n"
 	"    parent = new Int32Array(N), depth = new Int32Array(N), start = new Float64Array(N),\n"
 	"    first = new Int32Array(N), next = new Int32Array(N), base = D.base || null;\n"

@@ -354,6 +354,10 @@ int np_report_options_parse(struct np_report_options *opts, int argc,
 		return fail(err, err_size,
 			    "'--at' is a moment for '--live', not for '%s'",
 			    view_names[opts->mode]);
+	if (opts->tid_given && opts->thread)
+		return fail(err, err_size,
+			    "'--tid' and '--thread' both choose threads: give "
+			    "one");
 	if (opts->since_ns > opts->until_ns)
 		return fail(err, err_size,
 			    "'--since' is after '--until': nothing is between "

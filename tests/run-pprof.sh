@@ -91,6 +91,8 @@ run_nprof 60 report --alloc --format=pprof -o alloc.pb.gz mem.dat
 [ "$rc" -eq 0 ] || fail_ "report --alloc --format=pprof exited $rc"
 pprof -top -sample_index=alloc_space -unit=B alloc.pb.gz
 [ "$(pprof_total)" = 88000 ] || fail_ "alloc_space is $(pprof_total) B, not 88000"
+pprof -top alloc.pb.gz
+grep -q 'Type: alloc_space' "$T/pp" || fail_ "--alloc: pprof's default is not alloc_space"
 pprof -top -sample_index=alloc_objects alloc.pb.gz
 [ "$(pprof_total)" = 1000 ] || fail_ "alloc_objects is $(pprof_total), not 1000"
 run_nprof 60 report --leaks --format=pprof -o leaks.pb.gz mem.dat

@@ -185,7 +185,7 @@ START_TEST(test_output_and_filters)
 	ck_assert_int_eq(parse(&o, "-o out.pb.gz --format=pprof --tid 42 "
 				   "--since 1.5 --until=3 --focus ^work "
 				   "--exclude=idle --min-percent 0.5 "
-				   "--diff base.dat --thread worker x.dat",
+				   "--diff base.dat x.dat",
 			       err, sizeof(err)), 0);
 	ck_assert_str_eq(o.output, "out.pb.gz");
 	ck_assert_ptr_eq(o.format, &np_report_pprof);
@@ -198,8 +198,13 @@ START_TEST(test_output_and_filters)
 	ck_assert(o.min_percent_given);
 	ck_assert(o.min_percent > 0.49 && o.min_percent < 0.51);
 	ck_assert_str_eq(o.diff, "base.dat");
-	ck_assert_str_eq(o.thread, "worker");
 	ck_assert_str_eq(o.file, "x.dat");
+	ck_assert_int_eq(parse(&o, "--thread worker", err, sizeof(err)), 0);
+	ck_assert_str_eq(o.thread, "worker");
+	ck_assert_int_eq(parse(&o, "--thread w --tid 3", err, sizeof(err)),
+			 -1);
+	ck_assert_str_eq(err, "'--tid' and '--thread' both choose threads: "
+			      "give one");
 	ck_assert_int_eq(parse(&o, "--output=f --format=flamegraph", err,
 			       sizeof(err)), 0);
 	ck_assert_str_eq(o.output, "f");
