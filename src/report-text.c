@@ -327,18 +327,19 @@ static void print_threads(const struct np_report *r,
 	const struct np_thread **order =
 		np_xcalloc(p->nthreads + 1, sizeof(*order));
 	size_t n = 0, shown;
+	int cw = count_width(p->samples) < 7 ? 7 : count_width(p->samples);
 
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (p->threads[i].samples)
 			order[n++] = &p->threads[i];
 	qsort(order, n, sizeof(*order), compare_threads);
 	shown = opts->top && opts->top < n ? opts->top : n;
-	fprintf(out, "\n# threads\n%8s %*s %8s  %s\n", "samples%",
-		count_width(p->samples), "samples", "tid", "name");
+	fprintf(out, "\n# threads\n%8s %*s %8s  %s\n", "samples%", cw,
+		"samples", "tid", "name");
 	for (size_t i = 0; i < shown; i++)
 		fprintf(out, "%7.2f%% %*" PRIu64 " %8" PRIu32 "  %s\n",
-			np_report_percent(order[i]->samples, p->samples),
-			count_width(p->samples), order[i]->samples,
+			np_report_percent(order[i]->samples, p->samples), cw,
+			order[i]->samples,
 			order[i]->tid, order[i]->name ? order[i]->name : "?");
 	if (shown < n)
 		fprintf(out, "# %zu more thread%s (--top 0 shows all)\n",

@@ -4,7 +4,8 @@
 # (tests/helpers/gen-profile writes them with the record encoders): --tid,
 # --thread, --since/--until, --focus/--exclude, --min-percent, thread names
 # in the text report, -o, the binary format refusing a terminal, --diff,
-# and the timeline of native memory.
+# and the timeline of native memory; and thread names and --thread on a
+# real recording of late-threads.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
 GEN=$abs_top_builddir/tests/helpers/gen-profile
@@ -61,6 +62,17 @@ for k in 0 1 2; do
 	grep -Eq "^ *[0-9.]+% +[0-9]+ +100$k  worker-$k\$" text ||
 		fail_ "the text report does not list thread worker-$k"
 done
+
+# A real recording: late-threads names its threads alpha and beta.
+record_ok lt.dat -q -F 999 -- "$LATE_THREADS"
+report_ok lt.txt lt.dat
+for name in alpha beta; do
+	sed -n '/^# threads/,$p' lt.txt | grep -Eq "^ *[0-9.]+% +[0-9]+ +[0-9]+  $name\$" ||
+		fail_ "the text report does not list thread $name: $(sed -n '/^# threads/,$p' lt.txt)"
+done
+report_ok lt.alpha lt.dat --format=collapsed --thread alpha
+grep -q spin_alpha lt.alpha || fail_ "--thread alpha has no spin_alpha"
+grep -q spin_beta lt.alpha && fail_ "--thread alpha has spin_beta"
 
 # -o writes the file and nothing to standard output.
 run_nprof 60 report -o out.txt cpu.dat
