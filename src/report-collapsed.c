@@ -98,7 +98,7 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 
 const struct np_report_format np_report_collapsed = {
 	.name = "collapsed",
-	.summary = "one line per stack, for flamegraph.pl and speedscope",
+	.summary = "a line per stack (flamegraph.pl, speedscope)",
 	.symbolize = true,
 	.run = run,
 };

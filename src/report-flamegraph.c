@@ -527,7 +527,7 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 
 const struct np_report_format np_report_flamegraph = {
 	.name = "flamegraph",
-	.summary = "interactive flame graph, one self-contained HTML file",
+	.summary = "interactive flame graph in one HTML file",
 	.symbolize = true,
 	.diff = true,
 	.run = run,

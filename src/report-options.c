@@ -78,7 +78,7 @@ void np_report_usage(FILE *out)
 	      "Options:\n"
 	      "  --format=FORMAT    how to print the report:\n", out);
 	for (size_t i = 0; np_report_formats[i]; i++)
-		fprintf(out, "                       %-10s %s\n",
+		fprintf(out, "                       %-11s%s\n",
 			np_report_formats[i]->name,
 			np_report_formats[i]->summary);
 	fputs("  -o, --output FILE  write the report to FILE (default: "

@@ -450,8 +450,7 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 
 const struct np_report_format np_report_pprof = {
 	.name = "pprof",
-	.summary = "gzip-compressed profile.proto, for go tool pprof and "
-		   "Pyroscope",
+	.summary = "gzipped profile.proto for go tool pprof",
 	.symbolize = true,
 	.binary = true,
 	.run = run,

@@ -239,7 +239,7 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 
 const struct np_report_format np_report_timeline = {
 	.name = "timeline",
-	.summary = "SVG of native memory in use over time, the peak's stacks",
+	.summary = "SVG of native memory in use over time",
 	.symbolize = true,
 	.live_only = true,
 	.run = run,
