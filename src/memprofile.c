@@ -31,6 +31,7 @@ void np_memprofile_init(struct np_memprofile *m)
 void np_memprofile_release(struct np_memprofile *m)
 {
 	free(m->slots);
+	free(m->series);
 	np_memprofile_init(m);
 }
 
@@ -103,6 +104,50 @@ static void value_sub(struct np_mem_value *v, uint64_t bytes, double objects)
 	/* Rounding would otherwise leave a trace of what is all gone. */
 	if (--v->events == 0)
 		v->objects = 0;
+}
+
+/*
+ * Adds what is in use at TIME to the series.  Within SERIES_STEP of the
+ * last point, the point keeps the most; when the series is full, pairs of
+ * points merge and the step doubles, so memory stays bounded and a peak
+ * is never smoothed away.
+ */
+static void note_series(struct np_memprofile *m, uint64_t time)
+{
+	struct np_mem_point *last;
+
+	if (!m->series)
+		m->series = np_xcalloc(NP_MEM_SERIES_MAX,
+				       sizeof(*m->series));
+	last = m->nseries ? &m->series[m->nseries - 1] : NULL;
+	if (last && time < last->ns + m->series_step) {
+		if (m->live.bytes > last->bytes)
+			last->bytes = m->live.bytes;
+		return;
+	}
+	if (m->nseries == NP_MEM_SERIES_MAX) {
+		uint64_t span = m->series[m->nseries - 1].ns - m->series[0].ns;
+
+		for (size_t i = 0; i < NP_MEM_SERIES_MAX / 2; i++) {
+			const struct np_mem_point *a = &m->series[2 * i];
+			const struct np_mem_point *b = &m->series[2 * i + 1];
+
+			m->series[i] = (struct np_mem_point){
+				.ns = a->ns,
+				.bytes = a->bytes > b->bytes ? a->bytes
+							     : b->bytes,
+			};
+		}
+		m->nseries = NP_MEM_SERIES_MAX / 2;
+		m->series_step = m->series_step * 2 > span / (NP_MEM_SERIES_MAX / 2)
+					 ? m->series_step * 2
+					 : span / (NP_MEM_SERIES_MAX / 2) + 1;
+		note_series(m, time);
+		return;
+	}
+	m->series[m->nseries++] = (struct np_mem_point){
+		.ns = time, .bytes = m->live.bytes,
+	};
 }
 
 /* Keeps what ST held at the latest peak before it changes. */
@@ -226,6 +271,7 @@ void np_memprofile_alloc(struct np_profile *p, const struct np_rec_alloc *a)
 		m->peak_ns = a->time_ns;
 		m->peak_epoch++;
 	}
+	note_series(m, a->time_ns);
 }
 
 void np_memprofile_free(struct np_profile *p, const struct np_rec_free *f)
@@ -242,6 +288,7 @@ void np_memprofile_free(struct np_profile *p, const struct np_rec_free *f)
 		return;
 	}
 	end_live(p, i);
+	note_series(m, f->time_ns);
 }
 
 struct np_mem_value np_memprofile_stack(const struct np_profile *p,

@@ -48,6 +48,15 @@ struct np_stack_mem {
 	uint64_t peak_epoch;
 };
 
+/* Bytes in use over time: the most in use from NS until the next point. */
+struct np_mem_point {
+	uint64_t ns;    /* CLOCK_MONOTONIC */
+	uint64_t bytes;
+};
+
+/* How many points the series keeps at most: when full, neighbours merge. */
+#define NP_MEM_SERIES_MAX 4096
+
 struct np_memprofile {
 	/* Set before reading: the moment of NP_MEM_AT, in ns after the start
 	 * of the recording; UINT64_MAX (as np_memprofile_init sets) for the
@@ -66,6 +75,12 @@ struct np_memprofile {
 	uint64_t peak_ns;
 	struct np_mem_value peak;
 	uint64_t peak_epoch;         /* how many times the peak rose */
+
+	/* Bytes in use over the session, for the timeline: at most
+	 * NP_MEM_SERIES_MAX points at least SERIES_STEP ns apart. */
+	struct np_mem_point *series;
+	size_t nseries;
+	uint64_t series_step;
 
 	uint64_t allocs;             /* ALLOC records */
 	uint64_t frees;              /* FREE records */

@@ -15,7 +15,9 @@ void np_profile_init(struct np_profile *p)
 	np_intern_init(&p->stack_set);
 	np_intern_init(&p->stack_ids);
 	np_intern_init(&p->thread_ids);
+	np_intern_init(&p->stack_thread_set);
 	np_memprofile_init(&p->mem);
+	p->filter.until_ns = UINT64_MAX;
 }
 
 void np_profile_release(struct np_profile *p)
@@ -39,6 +41,8 @@ void np_profile_release(struct np_profile *p)
 	np_intern_release(&p->stack_set);
 	np_intern_release(&p->stack_ids);
 	np_intern_release(&p->thread_ids);
+	np_intern_release(&p->stack_thread_set);
+	free(p->stack_threads);
 	np_memprofile_release(&p->mem);
 	np_profile_init(p);
 }
@@ -141,14 +145,71 @@ static struct np_thread *thread_of(struct np_profile *p, uint32_t tid)
 	return &p->threads[i];
 }
 
+/* Whether TIME is in the filter's window. */
+static bool in_window(struct np_profile *p, uint64_t time)
+{
+	const struct np_profile_filter *f = &p->filter;
+	uint64_t after;
+
+	if (!f->since_ns && f->until_ns == UINT64_MAX)
+		return true;
+	if (!p->filter_started) {
+		const char *v = np_profile_meta(p, "start_monotonic_ns");
+		char *end = NULL;
+
+		p->filter_start_ns = v ? strtoull(v, &end, 10) : 0;
+		if (!v || !*v || *end)
+			p->filter_start_ns = time;
+		p->filter_started = true;
+	}
+	after = time >= p->filter_start_ns ? time - p->filter_start_ns : 0;
+	return after >= f->since_ns && after <= f->until_ns;
+}
+
+/* Whether the filter keeps a sample or allocation of thread TID at TIME. */
+static bool kept(struct np_profile *p, uint32_t tid, uint64_t time)
+{
+	const struct np_profile_filter *f = &p->filter;
+	size_t i = 0;
+
+	while (i < f->ntids && f->tids[i] != tid)
+		i++;
+	if ((!f->ntids || i < f->ntids) && in_window(p, time))
+		return true;
+	p->filtered_out++;
+	return false;
+}
+
+static void add_stack_thread(struct np_profile *p, uint32_t stack,
+			     uint32_t thread, uint32_t weight)
+{
+	uint32_t key[2] = { stack, thread };
+	bool added;
+	uint32_t i = np_intern_add(&p->stack_thread_set, key, sizeof(key),
+				   &added);
+
+	if (added) {
+		np_xgrow(&p->stack_threads, p->nstack_threads,
+			 &p->stack_threads_cap, sizeof(*p->stack_threads));
+		p->stack_threads[p->nstack_threads++] =
+			(struct np_stack_thread){ .stack = stack,
+						  .thread = thread };
+	}
+	p->stack_threads[i].samples++;
+	p->stack_threads[i].weight += weight;
+}
+
 static void add_cpu_sample(struct np_profile *p,
 			   const struct np_rec_cpu_sample *s)
 {
 	int64_t slot = np_intern_find(&p->stack_ids, &s->stack_id,
 				      sizeof(s->stack_id));
 	struct np_stack *st;
+	struct np_thread *th;
 
 	note_time(p, s->time_ns);
+	if (!kept(p, s->tid, s->time_ns))
+		return;
 	if (slot < 0) {
 		p->samples_no_stack++;
 		return;
@@ -158,7 +219,10 @@ static void add_cpu_sample(struct np_profile *p,
 	st->weight += s->weight;
 	p->samples++;
 	p->weight += s->weight;
-	thread_of(p, s->tid)->samples++;
+	th = thread_of(p, s->tid);
+	th->samples++;
+	add_stack_thread(p, p->id_stack[slot], (uint32_t)(th - p->threads),
+			 s->weight);
 }
 
 static void name_thread(struct np_profile *p, const struct np_rec_thread *t)
@@ -204,11 +268,15 @@ void np_profile_add(struct np_profile *p, const struct np_record *rec)
 		note_time(p, rec->u.end.time_ns);
 		break;
 	case NP_REC_ALLOC:
-		np_memprofile_alloc(p, &rec->u.alloc);
+		if (kept(p, rec->u.alloc.tid, rec->u.alloc.time_ns))
+			np_memprofile_alloc(p, &rec->u.alloc);
 		note_time(p, rec->u.alloc.time_ns);
 		break;
 	case NP_REC_FREE:
-		np_memprofile_free(p, &rec->u.free);
+		/* Any thread's free ends a kept allocation; a free after
+		 * --until did not happen yet. */
+		if (in_window(p, rec->u.free.time_ns))
+			np_memprofile_free(p, &rec->u.free);
 		note_time(p, rec->u.free.time_ns);
 		break;
 	}

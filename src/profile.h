@@ -59,6 +59,26 @@ struct np_stack {
 	struct np_stack_mem mem; /* native memory (memprofile.h) */
 };
 
+/* CPU samples of one stack in one thread (pprof labels them by thread). */
+struct np_stack_thread {
+	uint32_t stack;  /* index in np_profile.stacks */
+	uint32_t thread; /* index in np_profile.threads */
+	uint64_t samples;
+	uint64_t weight;
+};
+
+/*
+ * What np_profile_add keeps of CPU samples and ALLOC and FREE records: set
+ * before reading.  Times are after the start of the recording
+ * (start_monotonic_ns, else the first sample or event).
+ */
+struct np_profile_filter {
+	const uint32_t *tids; /* keep only these threads, if NTIDS */
+	size_t ntids;
+	uint64_t since_ns;    /* 0 keeps from the start */
+	uint64_t until_ns;    /* UINT64_MAX keeps to the end */
+};
+
 struct np_profile {
 	struct np_meta_item *meta;
 	size_t nmeta, meta_cap;
@@ -75,6 +95,15 @@ struct np_profile {
 	size_t id_stack_cap;
 	struct np_intern thread_ids;  /* u32 tid -> index in threads */
 
+	struct np_intern stack_thread_set; /* {stack, thread} -> index */
+	struct np_stack_thread *stack_threads;
+	size_t nstack_threads, stack_threads_cap;
+
+	struct np_profile_filter filter;
+	bool filter_started;          /* filter_start_ns is known */
+	uint64_t filter_start_ns;
+	uint64_t filtered_out;        /* samples and events left out */
+
 	uint64_t samples;             /* CPU samples with a known stack */
 	uint64_t weight;
 	uint64_t samples_no_stack;    /* CPU samples naming an undefined id */
@@ -89,7 +118,8 @@ struct np_profile {
 	uint32_t version;             /* set by np_profile_read */
 };
 
-/* Set p->mem.at_ns after this to choose the moment of NP_MEM_AT. */
+/* Set p->mem.at_ns after this to choose the moment of NP_MEM_AT, and
+ * p->filter to keep only some threads or a time window. */
 void np_profile_init(struct np_profile *p);
 void np_profile_release(struct np_profile *p);
 

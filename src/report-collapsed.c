@@ -64,13 +64,16 @@ static int compare_lines(const void *a, const void *b)
 static int run(const struct np_report *r, const struct np_report_options *opts,
 	       FILE *out)
 {
-	struct line *lines = np_xcalloc(r->nstacks, sizeof(*lines));
+	struct line *lines = np_xcalloc(r->nstacks + 1, sizeof(*lines));
+	uint64_t min = opts->min_percent_given
+			       ? np_report_min_value(r, opts->min_percent)
+			       : 0;
 	size_t n = 0;
 
 	/* A count of 0 (0-byte blocks, memory held only at the peak) would
 	 * be a line flamegraph.pl cannot draw. */
 	for (size_t i = 0; i < r->nstacks; i++) {
-		if (!r->stacks[i].value)
+		if (!r->stacks[i].value || r->stacks[i].value < min)
 			continue;
 		lines[n].stack = stack_text(r, &r->stacks[i]);
 		lines[n++].value = r->stacks[i].value;
@@ -95,7 +98,7 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 
 const struct np_report_format np_report_collapsed = {
 	.name = "collapsed",
-	.summary = "one line per stack, for flamegraph.pl and speedscope",
+	.summary = "a line per stack (flamegraph.pl, speedscope)",
 	.symbolize = true,
 	.run = run,
 };

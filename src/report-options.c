@@ -24,6 +24,14 @@ enum {
 	OPT_HEADER,
 	OPT_TOP,
 	OPT_HELP,
+	OPT_DIFF,
+	OPT_TID,
+	OPT_THREAD,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_FOCUS,
+	OPT_EXCLUDE,
+	OPT_MIN_PERCENT,
 };
 
 static const struct option long_options[] = {
@@ -36,6 +44,15 @@ static const struct option long_options[] = {
 	{ "header", no_argument, NULL, OPT_HEADER },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "output", required_argument, NULL, 'o' },
+	{ "diff", required_argument, NULL, OPT_DIFF },
+	{ "tid", required_argument, NULL, OPT_TID },
+	{ "thread", required_argument, NULL, OPT_THREAD },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "focus", required_argument, NULL, OPT_FOCUS },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "min-percent", required_argument, NULL, OPT_MIN_PERCENT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -61,17 +78,38 @@ void np_report_usage(FILE *out)
 	      "Options:\n"
 	      "  --format=FORMAT    how to print the report:\n", out);
 	for (size_t i = 0; np_report_formats[i]; i++)
-		fprintf(out, "                       %-10s %s\n",
+		fprintf(out, "                       %-11s%s\n",
 			np_report_formats[i]->name,
 			np_report_formats[i]->summary);
-	fputs("  --top N            show the N hottest functions (default "
+	fputs("  -o, --output FILE  write the report to FILE (default: "
+	      "standard output; a\n"
+	      "                     binary format is never written to a "
+	      "terminal)\n"
+	      "  --top N            show the N hottest functions (default "
 	      "20; 0: all); in a\n"
 	      "                     tree, the N hottest callees of each "
 	      "function (default:\n"
 	      "                     those with 0.5% or more)\n"
+	      "  --diff BASE        compare with the profile BASE (same "
+	      "view): text and\n"
+	      "                     flamegraph show what grew and what "
+	      "shrank\n"
 	      "  --header           print the file's metadata instead of a "
 	      "profile\n"
-	      "  -h, --help         show this help\n", out);
+	      "  -h, --help         show this help\n\n"
+	      "Filters (every format):\n"
+	      "  --tid TID          only what thread TID did\n"
+	      "  --thread NAME      only what threads named NAME did\n"
+	      "  --since SECONDS    only samples and allocations after "
+	      "SECONDS from the start\n"
+	      "  --until SECONDS    only those up to SECONDS from the "
+	      "start\n"
+	      "  --focus REGEX      only stacks with a function that "
+	      "matches REGEX\n"
+	      "  --exclude REGEX    leave out stacks with a function that "
+	      "matches REGEX\n"
+	      "  --min-percent P    leave out what holds less than P% of "
+	      "the total\n", out);
 }
 
 NP_PRINTF(3, 4)
@@ -123,6 +161,49 @@ static int parse_at(const char *arg, uint64_t *ns)
 	return 0;
 }
 
+/* A percentage, 0 to 100, as plain decimal digits. */
+static int parse_percent(const char *arg, double *percent)
+{
+	uint64_t hundredths;
+
+	/* The same grammar as --at; "seconds" in billionths serve as well. */
+	if (parse_at(arg, &hundredths) < 0 || hundredths > 100000000000ull)
+		return -1;
+	*percent = (double)hundredths / 1e9;
+	return 0;
+}
+
+static int parse_tid(const char *arg, uint32_t *tid)
+{
+	unsigned long v;
+	char *end;
+
+	if (arg[0] < '1' || arg[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*tid = (uint32_t)v;
+	return 0;
+}
+
+/* "text, tree, ... or pprof": the formats --format takes. */
+static void format_names(char *buf, size_t size)
+{
+	size_t n = 0, len = 0;
+
+	while (np_report_formats[n])
+		n++;
+	buf[0] = 0;
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i == 0	       ? ""
+					: i + 1 == n ? " or "
+						       : ", ",
+					np_report_formats[i]->name);
+}
+
 static int parse_top(const char *arg, unsigned long *top)
 {
 	char *end;
@@ -146,11 +227,12 @@ int np_report_options_parse(struct np_report_options *opts, int argc,
 		.format = &np_report_text,
 		.top = NP_REPORT_DEFAULT_TOP,
 		.file = NP_REPORT_DEFAULT_FILE,
+		.until_ns = UINT64_MAX,
 	};
 	/* 0 makes GNU getopt start over, so that parsing can run twice. */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
 		enum np_report_mode mode = NP_REPORT_AUTO;
 
 		switch (c) {
@@ -177,10 +259,54 @@ int np_report_options_parse(struct np_report_options *opts, int argc,
 			break;
 		case OPT_FORMAT:
 			opts->format = np_report_format_find(optarg);
-			if (!opts->format)
+			if (!opts->format) {
+				char names[256];
+
+				format_names(names, sizeof(names));
 				return fail(err, err_size,
-					    "unknown format '%s' (choose text, "
-					    "tree or collapsed)", optarg);
+					    "unknown format '%s' (choose %s)",
+					    optarg, names);
+			}
+			break;
+		case 'o':
+			opts->output = optarg;
+			break;
+		case OPT_DIFF:
+			opts->diff = optarg;
+			break;
+		case OPT_TID:
+			if (parse_tid(optarg, &opts->tid) < 0)
+				return fail(err, err_size,
+					    "invalid --tid '%s' (give a thread "
+					    "id, like 1234)", optarg);
+			opts->tid_given = true;
+			break;
+		case OPT_THREAD:
+			opts->thread = optarg;
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (parse_at(optarg, c == OPT_SINCE ? &opts->since_ns
+							    : &opts->until_ns) < 0)
+				return fail(err, err_size,
+					    "invalid --%s '%s' (give the "
+					    "seconds after the start of the "
+					    "recording, like 2.5)",
+					    option_name(c), optarg);
+			break;
+		case OPT_FOCUS:
+			opts->focus = optarg;
+			break;
+		case OPT_EXCLUDE:
+			opts->exclude = optarg;
+			break;
+		case OPT_MIN_PERCENT:
+			if (parse_percent(optarg, &opts->min_percent) < 0)
+				return fail(err, err_size,
+					    "invalid --min-percent '%s' (give "
+					    "a percentage from 0 to 100, like "
+					    "0.5)", optarg);
+			opts->min_percent_given = true;
 			break;
 		case OPT_HEADER:
 			opts->header = true;
@@ -228,6 +354,14 @@ int np_report_options_parse(struct np_report_options *opts, int argc,
 		return fail(err, err_size,
 			    "'--at' is a moment for '--live', not for '%s'",
 			    view_names[opts->mode]);
+	if (opts->tid_given && opts->thread)
+		return fail(err, err_size,
+			    "'--tid' and '--thread' both choose threads: give "
+			    "one");
+	if (opts->since_ns > opts->until_ns)
+		return fail(err, err_size,
+			    "'--since' is after '--until': nothing is between "
+			    "them");
 	if (optind < argc)
 		opts->file = argv[optind++];
 	if (optind < argc)

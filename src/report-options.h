@@ -33,6 +33,18 @@ struct np_report_options {
 	bool at_given;
 	const char *at_arg;   /* --at as given, for messages */
 	const char *file;
+	const char *output;   /* -o: NULL for standard output */
+	const char *diff;     /* --diff: the base profile, or NULL */
+	/* Filters: what the report keeps (np_profile_filter, np_report). */
+	bool tid_given;
+	uint32_t tid;         /* --tid */
+	const char *thread;   /* --thread: a thread name, or NULL */
+	uint64_t since_ns;    /* --since, in ns after the start; 0 if not */
+	uint64_t until_ns;    /* --until; UINT64_MAX if not given */
+	const char *focus;    /* --focus: a POSIX extended regex, or NULL */
+	const char *exclude;  /* --exclude */
+	double min_percent;   /* --min-percent; 0 if not given */
+	bool min_percent_given;
 };
 
 /*

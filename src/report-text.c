@@ -2,8 +2,9 @@
 /*
  * The default report: the hottest functions by self samples (or bytes),
  * then the hottest stacks; for --live, also the stack that held the most at
- * the peak.  "total" counts a function once per stack, however often
- * recursion puts it there.
+ * the peak; for CPU, the threads by name.  "total" counts a function once
+ * per stack, however often recursion puts it there.  With --diff, the
+ * functions whose self value grew and shrank most since the base profile.
  */
 #include "config.h"
 
@@ -178,6 +179,23 @@ static void print_functions(const struct np_report *r,
 	int nw = (int)strlen("function");
 
 	shown = opts->top && opts->top < nrows ? opts->top : nrows;
+	if (opts->min_percent_given) {
+		uint64_t min = np_report_min_value(r, opts->min_percent);
+
+		while (shown > 0 && rows[shown - 1].total < min)
+			shown--;
+		/* Sorted by self: a smaller self may have a bigger total. */
+		for (size_t i = 0; i < shown;) {
+			if (rows[i].total < min) {
+				memmove(&rows[i], &rows[i + 1],
+					(nrows - i - 1) * sizeof(*rows));
+				nrows--;
+				shown--;
+			} else {
+				i++;
+			}
+		}
+	}
 	for (size_t i = 0; i < shown; i++) {
 		int len = (int)strlen(np_symbols_name(r->symbols,
 						      rows[i].function));
@@ -209,16 +227,23 @@ static int compare_stacks(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void print_frame(const struct np_report *r, uint32_t fn, FILE *out)
+static void print_frame_name(const struct np_report *r, uint32_t fn,
+			     FILE *out)
 {
 	const char *name = np_symbols_name(r->symbols, fn);
 	const char *module = np_symbols_module(r->symbols, fn);
 
 	/* Made-up names ("[libc.so.6+0x1234]") already say where they are. */
 	if (name[0] == '[' || !module[0])
-		fprintf(out, "    %s\n", name);
+		fprintf(out, "%s\n", name);
 	else
-		fprintf(out, "    %s (%s)\n", name, module);
+		fprintf(out, "%s (%s)\n", name, module);
+}
+
+static void print_frame(const struct np_report *r, uint32_t fn, FILE *out)
+{
+	fputs("    ", out);
+	print_frame_name(r, fn, out);
 }
 
 /* "N samples (P%):" or "1.5 MiB in 3 allocations (P%):", then the frames. */
@@ -284,16 +309,171 @@ static void print_peak(const struct np_report *r, FILE *out)
 			    p->mem.peak.bytes, " of the peak", out);
 }
 
+static int compare_threads(const void *a, const void *b)
+{
+	const struct np_thread *x = *(const struct np_thread *const *)a;
+	const struct np_thread *y = *(const struct np_thread *const *)b;
+
+	if (x->samples != y->samples)
+		return x->samples > y->samples ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* CPU: samples by thread, with the names the threads were given. */
+static void print_threads(const struct np_report *r,
+			  const struct np_report_options *opts, FILE *out)
+{
+	const struct np_profile *p = r->profile;
+	const struct np_thread **order =
+		np_xcalloc(p->nthreads + 1, sizeof(*order));
+	size_t n = 0, shown;
+	int cw = count_width(p->samples) < 7 ? 7 : count_width(p->samples);
+
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].samples)
+			order[n++] = &p->threads[i];
+	qsort(order, n, sizeof(*order), compare_threads);
+	shown = opts->top && opts->top < n ? opts->top : n;
+	fprintf(out, "\n# threads\n%8s %*s %8s  %s\n", "samples%", cw,
+		"samples", "tid", "name");
+	for (size_t i = 0; i < shown; i++)
+		fprintf(out, "%7.2f%% %*" PRIu64 " %8" PRIu32 "  %s\n",
+			np_report_percent(order[i]->samples, p->samples), cw,
+			order[i]->samples,
+			order[i]->tid, order[i]->name ? order[i]->name : "?");
+	if (shown < n)
+		fprintf(out, "# %zu more thread%s (--top 0 shows all)\n",
+			n - shown, n - shown == 1 ? "" : "s");
+	free(order);
+}
+
+/* --diff: one function's self value in the profile and in the base. */
+struct change {
+	uint32_t function;  /* in r->symbols */
+	uint64_t now, before;
+};
+
+static int compare_gains(const void *a, const void *b)
+{
+	const struct change *x = a, *y = b;
+	int64_t dx = (int64_t)(x->now - x->before);
+	int64_t dy = (int64_t)(y->now - y->before);
+
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return strcmp(np_symbols_name(sort_symbols, x->function),
+		      np_symbols_name(sort_symbols, y->function));
+}
+
+static void format_value(const struct np_report *r, uint64_t v, char *buf,
+			 size_t size)
+{
+	if (np_report_is_memory(r))
+		np_report_format_bytes((double)v, buf, size);
+	else
+		snprintf(buf, size, "%" PRIu64, v);
+}
+
+static void print_change(const struct np_report *r, const struct change *c,
+			 FILE *out)
+{
+	char now[32], before[32], delta[40];
+	uint64_t d = c->now >= c->before ? c->now - c->before
+					 : c->before - c->now;
+
+	format_value(r, c->now, now, sizeof(now));
+	format_value(r, c->before, before, sizeof(before));
+	delta[0] = c->now >= c->before ? '+' : '-';
+	format_value(r, d, delta + 1, sizeof(delta) - 1);
+	fprintf(out, "%12s %12s %12s %+8.2f%%  ", delta, before, now,
+		np_report_percent(c->now, r->value) -
+			np_report_percent(c->before, r->base->value));
+	print_frame_name(r, c->function, out);
+}
+
+/* The biggest gains and losses of self value by function since the base. */
+static void print_diff(const struct np_report *r,
+		       const struct np_report_options *opts, FILE *out)
+{
+	const struct np_report *b = r->base;
+	struct np_intern names;
+	struct change *changes = NULL;
+	size_t n = 0, cap = 0, shown, gains = 0;
+	char total[32], base_total[32];
+
+	np_intern_init(&names);
+	/* Functions are matched by name and module across the two. */
+	for (int side = 0; side < 2; side++) {
+		const struct np_report *from = side ? b : r;
+
+		for (size_t s = 0; s < from->nstacks; s++) {
+			const struct np_report_stack *st = &from->stacks[s];
+			uint32_t fn = st->functions[0];
+			const char *name = np_symbols_name(from->symbols, fn);
+			size_t len = strlen(name) + 1;
+			bool added;
+			uint32_t i;
+
+			len += strlen(name + len) + 1;
+			i = np_intern_add(&names, name, len, &added);
+			if (added) {
+				np_xgrow(&changes, n, &cap, sizeof(*changes));
+				changes[n++] = (struct change){
+					.function = side
+						? np_symbols_function(
+							  r->symbols, name,
+							  name + strlen(name) + 1)
+						: fn,
+				};
+			}
+			if (side)
+				changes[i].before += st->value;
+			else
+				changes[i].now += st->value;
+		}
+	}
+	np_intern_release(&names);
+	sort_symbols = r->symbols;
+	qsort(changes, n, sizeof(*changes), compare_gains);
+	format_value(r, r->value, total, sizeof(total));
+	format_value(r, b->value, base_total, sizeof(base_total));
+	fprintf(out, "\n# diff: %s now, %s in the base '%s'\n", total,
+		base_total, b->file);
+	while (gains < n && changes[gains].now > changes[gains].before)
+		gains++;
+	shown = opts->top && opts->top < gains ? opts->top : gains;
+	fprintf(out, "\n# biggest gains (self)\n%12s %12s %12s %9s  %s\n",
+		"change", "base", "now", "share", "function");
+	for (size_t i = 0; i < shown; i++)
+		print_change(r, &changes[i], out);
+	fprintf(out, "\n# biggest losses (self)\n%12s %12s %12s %9s  %s\n",
+		"change", "base", "now", "share", "function");
+	for (size_t i = n, k = 0; i-- > gains && (!opts->top || k < opts->top);
+	     k++) {
+		if (changes[i].now == changes[i].before)
+			break;
+		print_change(r, &changes[i], out);
+	}
+	free(changes);
+}
+
 static int run(const struct np_report *r, const struct np_report_options *opts,
 	       FILE *out)
 {
 	np_report_print_summary(r, out);
 	np_report_print_warnings(r, out);
+	np_report_print_filtered(r, out);
+	if (r->base) {
+		print_diff(r, opts, out);
+		return 0;
+	}
 	if (!r->events) {
 		np_report_print_nothing(r, out);
 	} else {
 		print_functions(r, opts, out);
 		print_hot_stacks(r, out);
+		if (!np_report_is_memory(r))
+			print_threads(r, opts, out);
 	}
 	if (r->mode == NP_REPORT_LIVE)
 		print_peak(r, out);
@@ -304,5 +484,6 @@ const struct np_report_format np_report_text = {
 	.name = "text",
 	.summary = "hottest functions and stacks (the default)",
 	.symbolize = true,
+	.diff = true,
 	.run = run,
 };

@@ -173,6 +173,7 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 
 	np_report_print_summary(r, out);
 	np_report_print_warnings(r, out);
+	np_report_print_filtered(r, out);
 	if (!r->events) {
 		np_report_print_nothing(r, out);
 		return 0;
@@ -186,7 +187,11 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 	link_children(&t, &edges);
 	np_intern_release(&edges);
 
-	if (opts->top_given) {
+	if (opts->min_percent_given) {
+		t.min_total = np_report_min_value(r, opts->min_percent);
+		if (opts->top_given)
+			t.top = opts->top;
+	} else if (opts->top_given) {
 		t.top = opts->top;
 	} else {
 		/* The smallest total that is at least PRUNE_PERCENT. */
@@ -216,7 +221,11 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 			"function");
 	}
 	print_subtree(&t, 0, 0, out);
-	if (t.hidden && opts->top_given)
+	if (t.hidden && opts->min_percent_given)
+		fprintf(out, "# %zu call path%s hidden (--min-percent %g%s)\n",
+			t.hidden, t.hidden == 1 ? "" : "s", opts->min_percent,
+			opts->top_given ? ", --top" : "");
+	else if (t.hidden && opts->top_given)
 		fprintf(out, "# %zu smaller callee%s hidden (--top %lu per "
 			"caller; --top 0 shows all)\n", t.hidden,
 			t.hidden == 1 ? "" : "s", t.top);

@@ -18,6 +18,9 @@ const struct np_report_format *const np_report_formats[] = {
 	&np_report_text,
 	&np_report_tree,
 	&np_report_collapsed,
+	&np_report_flamegraph,
+	&np_report_pprof,
+	&np_report_timeline,
 	NULL,
 };
 
@@ -54,6 +57,12 @@ void np_report_release(struct np_report *r)
 	np_symbols_free(r->symbols);
 	np_intern_release(&r->stack_set);
 	free(r->stacks);
+	free(r->raw_stacks);
+	free(r->matches);
+	if (r->has_focus)
+		regfree(&r->focus);
+	if (r->has_exclude)
+		regfree(&r->exclude);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -62,9 +71,73 @@ bool np_report_is_memory(const struct np_report *r)
 	return r->mode != NP_REPORT_CPU;
 }
 
-/* What raw stack ST holds in the view, and at the peak (--live). */
-static void stack_values(const struct np_report *r, const struct np_stack *st,
-			 struct np_report_stack *v)
+int np_report_set_filters(struct np_report *r, const char *focus,
+			  const char *exclude, char *err, size_t err_size)
+{
+	const char *const args[2] = { focus, exclude };
+	regex_t *const res[2] = { &r->focus, &r->exclude };
+	bool *const has[2] = { &r->has_focus, &r->has_exclude };
+
+	for (int i = 0; i < 2; i++) {
+		int rc;
+
+		if (!args[i])
+			continue;
+		rc = regcomp(res[i], args[i], REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char why[256];
+
+			regerror(rc, res[i], why, sizeof(why));
+			snprintf(err, err_size, "invalid --%s '%s': %s",
+				 i ? "exclude" : "focus", args[i], why);
+			return -1;
+		}
+		*has[i] = true;
+	}
+	return 0;
+}
+
+/* Whether --focus and --exclude keep a stack of these functions. */
+static bool stack_kept(struct np_report *r, const uint32_t *functions,
+		       size_t n)
+{
+	bool focused = !r->has_focus;
+
+	if (!r->has_focus && !r->has_exclude)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t fn = functions[i];
+
+		if (fn >= r->matches_cap) {
+			size_t old = r->matches_cap;
+
+			r->matches_cap = (fn + 1) * 2;
+			r->matches = np_xreallocarray(r->matches,
+							 r->matches_cap, 1);
+			memset(r->matches + old, 0, r->matches_cap - old);
+		}
+		if (!r->matches[fn]) {
+			const char *name = np_symbols_name(r->symbols, fn);
+			int m = 0;
+
+			if (r->has_focus && !regexec(&r->focus, name, 0, NULL, 0))
+				m |= 1;
+			if (r->has_exclude &&
+			    !regexec(&r->exclude, name, 0, NULL, 0))
+				m |= 2;
+			r->matches[fn] = (int8_t)(m ? m : 4);
+		}
+		if (r->matches[fn] & 2)
+			return false;
+		if (r->matches[fn] & 1)
+			focused = true;
+	}
+	return focused;
+}
+
+void np_report_stack_value(const struct np_report *r,
+			   const struct np_stack *st,
+			   struct np_report_stack *v)
 {
 	struct np_mem_value m = { 0 };
 
@@ -94,10 +167,11 @@ static void stack_values(const struct np_report *r, const struct np_stack *st,
 	}
 }
 
-/* Adds the functions of raw stack ST to the stack that names them alike. */
-static void add_stack(struct np_report *r, const struct np_stack *st,
-		      const struct np_report_stack *v, uint32_t **buf,
-		      size_t *cap)
+/* Adds the functions of raw stack ST to the stack that names them alike;
+ * returns its index, or NP_REPORT_NO_STACK if a filter leaves it out. */
+static uint32_t add_stack(struct np_report *r, const struct np_stack *st,
+			  const struct np_report_stack *v, uint32_t **buf,
+			  size_t *cap)
 {
 	struct np_report_stack *to;
 	size_t n = 0;
@@ -119,6 +193,10 @@ static void add_stack(struct np_report *r, const struct np_stack *st,
 		np_xgrow(buf, n, cap, sizeof(**buf));
 		(*buf)[n++] = np_symbols_function(r->symbols, "[unknown]", "");
 	}
+	if (!stack_kept(r, *buf, n)) {
+		r->left_out++;
+		return NP_REPORT_NO_STACK;
+	}
 	i = np_intern_add(&r->stack_set, *buf, n * sizeof(**buf), &added);
 	if (added) {
 		np_xgrow(&r->stacks, r->nstacks, &r->stacks_cap,
@@ -137,6 +215,7 @@ static void add_stack(struct np_report *r, const struct np_stack *st,
 	r->value += v->value;
 	r->objects += v->objects;
 	r->events += v->events;
+	return i;
 }
 
 void np_report_symbolize(struct np_report *r)
@@ -147,12 +226,16 @@ void np_report_symbolize(struct np_report *r)
 
 	if (!r->symbols)
 		r->symbols = np_symbols_new(p);
+	r->raw_stacks = np_xcalloc(p->nstacks ? p->nstacks : 1,
+				   sizeof(*r->raw_stacks));
 	for (size_t i = 0; i < p->nstacks; i++) {
 		struct np_report_stack v = { 0 };
 
-		stack_values(r, &p->stacks[i], &v);
+		r->raw_stacks[i] = NP_REPORT_NO_STACK;
+		np_report_stack_value(r, &p->stacks[i], &v);
 		if (v.events || v.peak)
-			add_stack(r, &p->stacks[i], &v, &buf, &cap);
+			r->raw_stacks[i] =
+				add_stack(r, &p->stacks[i], &v, &buf, &cap);
 	}
 	free(buf);
 	/* The stacks array is complete: pointers into it hold from now. */
@@ -161,6 +244,28 @@ void np_report_symbolize(struct np_report *r)
 		if (r->stacks[i].peak &&
 		    (!r->peak_stack || r->stacks[i].peak > r->peak_stack->peak))
 			r->peak_stack = &r->stacks[i];
+}
+
+uint64_t np_report_min_value(const struct np_report *r, double percent)
+{
+	double min = (double)r->value * percent / 100.0;
+	uint64_t v = (uint64_t)min;
+
+	return (double)v < min ? v + 1 : v;
+}
+
+void np_report_print_filtered(const struct np_report *r, FILE *out)
+{
+	const struct np_profile *p = r->profile;
+
+	if (p->filtered_out)
+		fprintf(out, "# filtered: %" PRIu64 " %s of other threads or "
+			"times left out\n", p->filtered_out,
+			np_report_is_memory(r) ? "allocations" : "samples");
+	if (r->left_out)
+		fprintf(out, "# filtered: %" PRIu64 " stack%s left out by "
+			"--focus or --exclude\n", r->left_out,
+			r->left_out == 1 ? "" : "s");
 }
 
 double np_report_percent(uint64_t part, uint64_t whole)

@@ -8,6 +8,7 @@
 #ifndef NPROF_REPORT_H
 #define NPROF_REPORT_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "report-options.h"
 
 struct np_profile;
+struct np_stack;
 struct np_symbols;
 
 /*
@@ -48,12 +50,29 @@ struct np_report {
 	size_t nthreads;           /* threads that have CPU samples */
 	/* --live: the stack that held the most at the peak, or NULL. */
 	const struct np_report_stack *peak_stack;
+	/* By index in profile->stacks: the index in STACKS it was added to,
+	 * or NP_REPORT_NO_STACK if the view or a filter left it out. */
+	uint32_t *raw_stacks;
+	/* --focus and --exclude; stacks they leave out are not in STACKS. */
+	bool has_focus, has_exclude;
+	regex_t focus, exclude;
+	int8_t *matches;           /* by function id: 0 untried, 1 focus, 2
+				      exclude, 3 both, 4 neither */
+	size_t matches_cap;
+	uint64_t left_out;         /* stacks --focus or --exclude left out */
+	/* --diff: the base profile's report in the same view, or NULL. */
+	const struct np_report *base;
 };
+
+#define NP_REPORT_NO_STACK UINT32_MAX
 
 struct np_report_format {
 	const char *name;
 	const char *summary;       /* for --help */
 	bool symbolize;            /* needs np_report_symbolize first */
+	bool binary;               /* never written to a terminal */
+	bool diff;                 /* shows --diff */
+	bool live_only;            /* draws --live only (the default view) */
 	/* Writes the report to OUT; 0, or -1 after a message. */
 	int (*run)(const struct np_report *r,
 		   const struct np_report_options *opts, FILE *out);
@@ -62,6 +81,9 @@ struct np_report_format {
 extern const struct np_report_format np_report_text;
 extern const struct np_report_format np_report_tree;
 extern const struct np_report_format np_report_collapsed;
+extern const struct np_report_format np_report_flamegraph;
+extern const struct np_report_format np_report_pprof;
+extern const struct np_report_format np_report_timeline;
 /* --header: the file's metadata (not a --format). */
 extern const struct np_report_format np_report_header;
 
@@ -79,8 +101,22 @@ enum np_report_mode np_report_default_mode(const struct np_profile *p);
  * of P read from FILE (both must outlive it). */
 void np_report_init(struct np_report *r, const struct np_profile *p,
 		    const char *file, enum np_report_mode mode);
+/*
+ * Sets --focus and --exclude (either may be NULL) before symbolizing.
+ * Returns 0, or -1 with a message (without "nprof: ") in ERR.
+ */
+int np_report_set_filters(struct np_report *r, const char *focus,
+			  const char *exclude, char *err, size_t err_size);
 /* Names every stack the view counts and merges those that name alike. */
 void np_report_symbolize(struct np_report *r);
+/* What raw stack ST of the profile holds in the view. */
+void np_report_stack_value(const struct np_report *r,
+			   const struct np_stack *st,
+			   struct np_report_stack *v);
+/* The smallest value that is at least PERCENT of the view's total. */
+uint64_t np_report_min_value(const struct np_report *r, double percent);
+/* "# filtered: ..." when a filter left samples or stacks out. */
+void np_report_print_filtered(const struct np_report *r, FILE *out);
 void np_report_release(struct np_report *r);
 
 /* Helpers shared by the formats for people to read. */

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -54,7 +56,13 @@ struct pc_key {
 	uint32_t caller;
 };
 
-#define NO_MODULE UINT32_MAX
+#define NO_MODULE NP_SYMBOLS_NO_MODULE
+
+/* Where a function is declared; TRIED once its DWARF was looked at. */
+struct declared {
+	uint32_t file, line;
+	bool tried;
+};
 
 struct np_symbols {
 	const struct np_profile *profile;
@@ -70,6 +78,9 @@ struct np_symbols {
 	struct np_sym_frame *frames;
 	size_t nframes, frames_cap;
 	struct np_intern warned;    /* paths already warned about */
+	struct np_intern files;     /* source paths; id = index + 1 */
+	struct declared *declared;  /* by function id */
+	size_t declared_cap;
 };
 
 static char *debuginfo_path;
@@ -122,6 +133,7 @@ struct np_symbols *np_symbols_new(const struct np_profile *p)
 	np_intern_init(&s->functions);
 	np_intern_init(&s->pcs);
 	np_intern_init(&s->warned);
+	np_intern_init(&s->files);
 	return s;
 }
 
@@ -139,6 +151,8 @@ void np_symbols_free(struct np_symbols *s)
 	np_intern_release(&s->functions);
 	np_intern_release(&s->pcs);
 	np_intern_release(&s->warned);
+	np_intern_release(&s->files);
+	free(s->declared);
 	free(s);
 }
 
@@ -299,6 +313,91 @@ const char *np_symbols_module(const struct np_symbols *s, uint32_t function)
 	return base_name(name + strlen(name) + 1);
 }
 
+const char *np_symbols_module_path(const struct np_symbols *s,
+				   uint32_t function)
+{
+	const char *name = np_intern_key(&s->functions, function, NULL);
+
+	return name + strlen(name) + 1;
+}
+
+const char *np_symbols_file(const struct np_symbols *s, uint32_t file)
+{
+	return file ? np_intern_key(&s->files, file - 1, NULL) : "";
+}
+
+void np_symbols_declared(const struct np_symbols *s, uint32_t function,
+			 uint32_t *file, uint32_t *line)
+{
+	*file = *line = 0;
+	if (function < s->declared_cap) {
+		*file = s->declared[function].file;
+		*line = s->declared[function].line;
+	}
+}
+
+static uint32_t file_id(struct np_symbols *s, const char *path)
+{
+	if (!path || !path[0])
+		return 0;
+	return np_intern_add(&s->files, path, strlen(path) + 1, NULL) + 1;
+}
+
+/* The source line of ADDR, into FRAME. */
+static void source_line(struct np_symbols *s, Dwfl_Module *dwmod,
+			Dwarf_Addr addr, struct np_sym_frame *frame)
+{
+	Dwfl_Line *line = dwfl_module_getsrc(dwmod, addr);
+	const char *path;
+	int lineno = 0;
+
+	if (!line)
+		return;
+	path = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	frame->file = file_id(s, path);
+	frame->line = lineno > 0 ? (uint32_t)lineno : 0;
+}
+
+/* Where FUNCTION (which holds ADDR) is declared, the first time. */
+static void declare(struct np_symbols *s, Dwfl_Module *dwmod,
+		    Dwarf_Addr addr, uint32_t function)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu, *scopes = NULL;
+	struct declared *d;
+	int n;
+
+	if (function >= s->declared_cap) {
+		size_t old = s->declared_cap;
+
+		s->declared_cap = (function + 1) * 2;
+		s->declared = np_xreallocarray(s->declared, s->declared_cap,
+					       sizeof(*s->declared));
+		memset(s->declared + old, 0,
+		       (s->declared_cap - old) * sizeof(*s->declared));
+	}
+	d = &s->declared[function];
+	if (d->tried)
+		return;
+	d->tried = true;
+	cu = dwfl_module_addrdie(dwmod, addr, &bias);
+	if (!cu)
+		return;
+	n = dwarf_getscopes(cu, addr - bias, &scopes);
+	for (int i = 0; i < n; i++) {
+		int line = 0;
+
+		if (dwarf_tag(&scopes[i]) != DW_TAG_subprogram)
+			continue;
+		if (dwarf_decl_line(&scopes[i], &line) == 0 && line > 0) {
+			d->line = (uint32_t)line;
+			d->file = file_id(s, dwarf_decl_file(&scopes[i]));
+		}
+		break;
+	}
+	free(scopes);
+}
+
 size_t np_symbols_count(const struct np_symbols *s)
 {
 	return np_intern_count(&s->functions);
@@ -321,7 +420,7 @@ static uint32_t unnamed(struct np_symbols *s, uint32_t module, uint64_t pc)
 }
 
 static uint32_t name_pc(struct np_symbols *s, uint32_t module, uint64_t pc,
-			bool caller)
+			bool caller, struct np_sym_frame *frame)
 {
 	const struct np_module *m;
 	struct sym_module *sm;
@@ -354,6 +453,8 @@ static uint32_t name_pc(struct np_symbols *s, uint32_t module, uint64_t pc,
 	id = np_symbols_function(s, demangled ? demangled : name, m->path);
 	free(demangled);
 	free(plain);
+	source_line(s, sm->dwmod, caller ? pc - 1 : pc, frame);
+	declare(s, sm->dwmod, caller ? pc - 1 : pc, id);
 	return id;
 }
 
@@ -374,8 +475,11 @@ size_t np_symbols_resolve(struct np_symbols *s, uint64_t pc, bool caller,
 			 sizeof(*s->locations));
 		np_xgrow(&s->frames, s->nframes, &s->frames_cap,
 			 sizeof(*s->frames));
-		s->frames[s->nframes].function =
-			name_pc(s, key.module, pc, caller);
+		s->frames[s->nframes] = (struct np_sym_frame){
+			.module = key.module,
+		};
+		s->frames[s->nframes].function = name_pc(
+			s, key.module, pc, caller, &s->frames[s->nframes]);
 		s->locations[i] = (struct location){
 			.first = (uint32_t)s->nframes++, .count = 1
 		};

@@ -24,11 +24,17 @@ struct np_symbols;
 /*
  * What one address stands for.  An address may stand for several frames
  * (code inlined into its caller): np_symbols_resolve returns them innermost
- * first.  Only the function is filled in for now.
+ * first.  Inline frames are not filled in yet: one frame per address.
  */
 struct np_sym_frame {
 	uint32_t function;
+	uint32_t file;   /* source file (np_symbols_file), 0 if unknown */
+	uint32_t line;   /* 0 if unknown */
+	uint32_t module; /* index in the profile's modules, or
+			    NP_SYMBOLS_NO_MODULE */
 };
+
+#define NP_SYMBOLS_NO_MODULE UINT32_MAX
 
 /* Symbolizes P's addresses, which must outlive the result. */
 struct np_symbols *np_symbols_new(const struct np_profile *p);
@@ -52,6 +58,18 @@ uint32_t np_symbols_function(struct np_symbols *s, const char *name,
 /* A function's name, and the base name of its module ("" if none). */
 const char *np_symbols_name(const struct np_symbols *s, uint32_t function);
 const char *np_symbols_module(const struct np_symbols *s, uint32_t function);
+
+/* The full path of a function's module ("" if none). */
+const char *np_symbols_module_path(const struct np_symbols *s,
+				   uint32_t function);
+
+/* Source file FILE of a frame: its path, "" for 0. */
+const char *np_symbols_file(const struct np_symbols *s, uint32_t file);
+
+/* Where a function is declared, if its debug info says: the file (for
+ * np_symbols_file) and line, 0 when unknown. */
+void np_symbols_declared(const struct np_symbols *s, uint32_t function,
+			 uint32_t *file, uint32_t *line);
 
 /* How many functions have ids: they are 0 .. count - 1. */
 size_t np_symbols_count(const struct np_symbols *s);

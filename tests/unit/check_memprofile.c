@@ -153,6 +153,23 @@ static void load(struct np_profile *p, uint64_t at_ns)
 	np_reader_close(r);
 }
 
+/* Reads the file built into P with FILTER, as nprof report does. */
+static void load_filtered(struct np_profile *p,
+			  const struct np_profile_filter *filter)
+{
+	int fd = memfd_create("samples.dat", MFD_CLOEXEC);
+	struct np_reader *r;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, file, file_len), (ssize_t)file_len);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_assert_int_eq(np_reader_open_fd(&r, fd, "test.dat"), 0);
+	np_profile_init(p);
+	p->filter = *filter;
+	ck_assert_int_eq(np_profile_read(p, r), 0);
+	np_reader_close(r);
+}
+
 /* Stack ID's figures in VIEW (stack ids are the profile's stacks + 1 in
  * these files). */
 static struct np_mem_value stack_value(const struct np_profile *p,
@@ -507,6 +524,58 @@ START_TEST(test_many_blocks)
 		}
 		ck_assert_value(stack_value(&p, id, NP_MEM_LEAKED), want, n);
 	}
+	/* The series for the timeline: bounded, in time order, its highest
+	 * point the peak, and never above it. */
+	ck_assert_uint_gt(p.mem.nseries, NP_MEM_SERIES_MAX / 4);
+	ck_assert_uint_le(p.mem.nseries, NP_MEM_SERIES_MAX);
+	{
+		uint64_t top = 0;
+
+		for (size_t i = 0; i < p.mem.nseries; i++) {
+			if (i)
+				ck_assert_uint_gt(p.mem.series[i].ns,
+						  p.mem.series[i - 1].ns);
+			if (p.mem.series[i].bytes > top)
+				top = p.mem.series[i].bytes;
+		}
+		ck_assert_uint_eq(top, peak);
+	}
+	np_profile_release(&p);
+}
+END_TEST
+
+/* --tid and --since/--until: the filter applies to allocations as the file
+ * is read; a free ends a kept allocation whichever thread made it. */
+START_TEST(test_filter)
+{
+	struct np_profile p;
+	uint32_t tid = 7;
+
+	begin_file("0");
+	add_stacks();
+	add_alloc(MS(100), 0x1000, 100, 1);  /* before --since */
+	add_alloc(MS(1500), 0x2000, 200, 2);
+	add_alloc(MS(1600), 0x3000, 300, 3);
+	add_free(MS(1700), 0x3000);
+	add_alloc(MS(2500), 0x4000, 400, 4); /* after --until */
+	add_free(MS(2600), 0x2000);          /* after --until: not yet */
+	add_end(MS(3000));
+	load_filtered(&p, &(struct np_profile_filter){
+		.since_ns = SEC, .until_ns = 2 * SEC, .tids = &tid, .ntids = 1,
+	});
+	ck_assert_uint_eq(np_memprofile_total(&p, NP_MEM_ALLOCATED).bytes, 500);
+	ck_assert_uint_eq(np_memprofile_total(&p, NP_MEM_LEAKED).bytes, 200);
+	ck_assert_uint_eq(p.mem.peak.bytes, 500);
+	ck_assert_uint_eq(p.filtered_out, 2);
+	np_profile_release(&p);
+
+	/* Another thread's allocations are left out. */
+	tid = 8;
+	load_filtered(&p, &(struct np_profile_filter){
+		.until_ns = UINT64_MAX, .tids = &tid, .ntids = 1,
+	});
+	ck_assert_uint_eq(p.mem.allocs, 0);
+	ck_assert_uint_eq(p.filtered_out, 4);
 	np_profile_release(&p);
 }
 END_TEST
@@ -753,6 +822,7 @@ int main(void)
 	tcase_add_test(tc, test_sampled_weights);
 	tcase_add_test(tc, test_unknown_frees);
 	tcase_add_test(tc, test_many_blocks);
+	tcase_add_test(tc, test_filter);
 	suite_add_tcase(s, tc);
 	tcase_add_test(rep, test_collapsed_views);
 	tcase_add_test(rep, test_text_views);

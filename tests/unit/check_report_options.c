@@ -64,7 +64,8 @@ START_TEST(test_report_options)
 
 	ck_assert_int_eq(parse(&o, "--format=svg", err, sizeof(err)), -1);
 	ck_assert_str_eq(
-	    err, "unknown format 'svg' (choose text, tree or collapsed)");
+	    err, "unknown format 'svg' (choose text, tree, collapsed, "
+		 "flamegraph, pprof or timeline)");
 	ck_assert_int_eq(parse(&o, "--top -3", err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "'-3'"));
 	ck_assert_int_eq(parse(&o, "--top 12abc", err, sizeof(err)), -1);
@@ -169,6 +170,67 @@ START_TEST(test_at)
 }
 END_TEST
 
+START_TEST(test_output_and_filters)
+{
+	struct np_report_options o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, "", err, sizeof(err)), 0);
+	ck_assert_ptr_null(o.output);
+	ck_assert_ptr_null(o.diff);
+	ck_assert(!o.tid_given && !o.min_percent_given);
+	ck_assert_uint_eq(o.since_ns, 0);
+	ck_assert_uint_eq(o.until_ns, UINT64_MAX);
+
+	ck_assert_int_eq(parse(&o, "-o out.pb.gz --format=pprof --tid 42 "
+				   "--since 1.5 --until=3 --focus ^work "
+				   "--exclude=idle --min-percent 0.5 "
+				   "--diff base.dat x.dat",
+			       err, sizeof(err)), 0);
+	ck_assert_str_eq(o.output, "out.pb.gz");
+	ck_assert_ptr_eq(o.format, &np_report_pprof);
+	ck_assert(o.tid_given);
+	ck_assert_uint_eq(o.tid, 42);
+	ck_assert_uint_eq(o.since_ns, 1500000000ull);
+	ck_assert_uint_eq(o.until_ns, 3000000000ull);
+	ck_assert_str_eq(o.focus, "^work");
+	ck_assert_str_eq(o.exclude, "idle");
+	ck_assert(o.min_percent_given);
+	ck_assert(o.min_percent > 0.49 && o.min_percent < 0.51);
+	ck_assert_str_eq(o.diff, "base.dat");
+	ck_assert_str_eq(o.file, "x.dat");
+	ck_assert_int_eq(parse(&o, "--thread worker", err, sizeof(err)), 0);
+	ck_assert_str_eq(o.thread, "worker");
+	ck_assert_int_eq(parse(&o, "--thread w --tid 3", err, sizeof(err)),
+			 -1);
+	ck_assert_str_eq(err, "'--tid' and '--thread' both choose threads: "
+			      "give one");
+	ck_assert_int_eq(parse(&o, "--output=f --format=flamegraph", err,
+			       sizeof(err)), 0);
+	ck_assert_str_eq(o.output, "f");
+	ck_assert_ptr_eq(o.format, &np_report_flamegraph);
+
+	ck_assert_int_eq(parse(&o, "--tid 0", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "invalid --tid '0' (give a thread id, like "
+			      "1234)");
+	ck_assert_int_eq(parse(&o, "--tid 99999999999", err, sizeof(err)),
+			 -1);
+	ck_assert_int_eq(parse(&o, "--since -1", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "invalid --since '-1'"));
+	ck_assert_int_eq(parse(&o, "--until x", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "invalid --until 'x'"));
+	ck_assert_int_eq(parse(&o, "--since 3 --until 2", err, sizeof(err)),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "'--since' is after '--until'"));
+	ck_assert_int_eq(parse(&o, "--min-percent 101", err, sizeof(err)),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "invalid --min-percent '101'"));
+	ck_assert_int_eq(parse(&o, "--min-percent 100", err, sizeof(err)), 0);
+	ck_assert_int_eq(parse(&o, "-o", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "'--output' needs a value"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report options");
@@ -177,6 +239,7 @@ int main(void)
 	tcase_add_test(tc, test_report_options);
 	tcase_add_test(tc, test_views);
 	tcase_add_test(tc, test_at);
+	tcase_add_test(tc, test_output_and_filters);
 	suite_add_tcase(s, tc);
 	return np_check_run(s);
 }
