@@ -35,7 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "--format=text", NULL }, { "--format=tree", NULL },
 		{ "--format=collapsed", NULL }, { "--header", NULL },
 		{ "--alloc", NULL }, { "--leaks", NULL },
-		{ "--live", "--at=0.5" },
+		{ "--live", "--at=0.5" }, { "--format=pprof", NULL },
+		{ "--format=flamegraph", NULL },
+		{ "--format=timeline", "--alloc" },
+		{ "--format=pprof", "--leaks" },
+		{ "--focus=main", "--min-percent=1" },
 	};
 	FILE *f = fopen(path, "wb");
 
