@@ -165,6 +165,7 @@ static int prepare(struct np_report *r, struct np_profile *p,
 	if (load(p, file, opts, tids) < 0)
 		return -1;
 	np_report_init(r, p, file, mode);
+	r->lines = opts->lines;
 	if (np_report_set_filters(r, opts->focus, opts->exclude, err,
 				  sizeof(err)) < 0)
 		return np_error("%s", err);

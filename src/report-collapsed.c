@@ -45,8 +45,17 @@ static char *stack_text(const struct np_report *r,
 	if (!f)
 		np_die("out of memory");
 	for (uint32_t i = st->nframes; i-- > 0;) {
+		char where[4200];
+
 		np_collapsed_put_name(f, np_symbols_name(r->symbols,
 							 st->functions[i]));
+		/* --lines: "name [file.c:12]". */
+		if (r->lines && np_report_site_line(r, st->sites[i], where,
+						    sizeof(where))[0]) {
+			fputs(" [", f);
+			np_collapsed_put_name(f, where);
+			fputc(']', f);
+		}
 		if (i)
 			fputc(';', f);
 	}

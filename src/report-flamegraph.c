@@ -199,7 +199,7 @@ static const char page_script[] =
 	"</script>\n</body></html>\n";
 
 struct node {
-	uint32_t function;   /* UINT32_MAX for the root */
+	uint32_t site;       /* np_symbols site; UINT32_MAX for the root */
 	uint64_t value;
 	uint64_t base;       /* --diff: the base profile's value */
 	uint32_t first_child;
@@ -209,13 +209,13 @@ struct node {
 struct graph {
 	struct node *nodes;  /* nodes[0] is the root, "all" */
 	size_t nnodes, cap;
-	struct np_intern edges; /* {parent, function} -> node - 1 */
+	struct np_intern edges; /* {parent, site} -> node - 1 */
 	uint32_t *children;
 	const struct np_symbols *symbols;
-	uint32_t *names;     /* function id -> string index + 1 */
+	uint32_t *names;     /* site -> string index + 1 */
 	size_t names_cap;
 	uint32_t nnames;
-	uint32_t *name_order; /* string index -> function id */
+	uint32_t *name_order; /* string index -> site */
 	size_t order_cap;
 };
 
@@ -245,22 +245,22 @@ void np_flamegraph_put_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* The child of PARENT for FUNCTION, made if it is new. */
-static uint32_t child(struct graph *g, uint32_t parent, uint32_t function)
+/* The child of PARENT for SITE, made if it is new. */
+static uint32_t child(struct graph *g, uint32_t parent, uint32_t site)
 {
-	uint32_t key[2] = { parent, function };
+	uint32_t key[2] = { parent, site };
 	bool added;
 	uint32_t n = np_intern_add(&g->edges, key, sizeof(key), &added) + 1;
 
 	if (added) {
 		np_xgrow(&g->nodes, g->nnodes, &g->cap, sizeof(*g->nodes));
-		g->nodes[g->nnodes++] = (struct node){ .function = function };
+		g->nodes[g->nnodes++] = (struct node){ .site = site };
 	}
 	return n;
 }
 
-/* Adds VALUE (or BASE) along the path of FUNCTIONS (leaf first). */
-static void add_path(struct graph *g, const uint32_t *functions,
+/* Adds VALUE (or BASE) along the path of SITES (leaf first). */
+static void add_path(struct graph *g, const uint32_t *sites,
 		     uint32_t nframes, uint64_t value, bool base)
 {
 	uint32_t n = 0;
@@ -271,20 +271,27 @@ static void add_path(struct graph *g, const uint32_t *functions,
 		else
 			g->nodes[n].value += value;
 		if (f)
-			n = child(g, n, functions[f - 1]);
+			n = child(g, n, sites[f - 1]);
 	}
 }
 
 static const struct np_symbols *sort_symbols;
 static const struct node *sort_nodes;
 
+static uint32_t site_function(uint32_t site)
+{
+	return np_symbols_site(sort_symbols, site)->function;
+}
+
 static int compare_children(const void *a, const void *b)
 {
 	const struct node *x = &sort_nodes[*(const uint32_t *)a];
 	const struct node *y = &sort_nodes[*(const uint32_t *)b];
+	int c = strcmp(np_symbols_name(sort_symbols, site_function(x->site)),
+		       np_symbols_name(sort_symbols, site_function(y->site)));
 
-	return strcmp(np_symbols_name(sort_symbols, x->function),
-		      np_symbols_name(sort_symbols, y->function));
+	/* The same function at other lines, or inlined and not. */
+	return c ? c : x->site < y->site ? -1 : x->site > y->site;
 }
 
 /* Each node's children, alphabetical (as flame graphs order them). */
@@ -321,24 +328,24 @@ static void link_children(struct graph *g)
 			      compare_children);
 }
 
-static uint32_t name_index(struct graph *g, uint32_t function)
+static uint32_t name_index(struct graph *g, uint32_t site)
 {
-	if (function >= g->names_cap) {
+	if (site >= g->names_cap) {
 		size_t old = g->names_cap;
 
-		g->names_cap = (function + 1) * 2;
+		g->names_cap = (site + 1) * 2;
 		g->names = np_xreallocarray(g->names, g->names_cap,
 					    sizeof(*g->names));
 		memset(g->names + old, 0,
 		       (g->names_cap - old) * sizeof(*g->names));
 	}
-	if (!g->names[function]) {
+	if (!g->names[site]) {
 		np_xgrow(&g->name_order, g->nnames, &g->order_cap,
 			 sizeof(*g->name_order));
-		g->name_order[g->nnames++] = function;
-		g->names[function] = g->nnames;
+		g->name_order[g->nnames++] = site;
+		g->names[site] = g->nnames;
 	}
-	return g->names[function] - 1;
+	return g->names[site] - 1;
 }
 
 /* Whether a node is drawn: it holds something now or in the base. */
@@ -364,7 +371,7 @@ static void put_nodes(struct graph *g, uint64_t min, bool diff, FILE *out)
 			kids += shown(&g->nodes[g->children[n->first_child + c]],
 				      min);
 		fprintf(out, "%s%" PRIu32 ",%" PRIu64 ",%" PRIu32, sep,
-			n == g->nodes ? 0 : name_index(g, n->function) + 1,
+			n == g->nodes ? 0 : name_index(g, n->site) + 1,
 			n->value, kids);
 		sep = ",";
 		/* Pushed in reverse: popped in order. */
@@ -402,17 +409,20 @@ static void put_nodes(struct graph *g, uint64_t min, bool diff, FILE *out)
 enum kind { KIND_PROGRAM, KIND_LIBRARY, KIND_LIBC, KIND_KERNEL,
 	    KIND_INLINED, KIND_OTHER };
 
-/* The kind of code a function is in, from its module. */
-static enum kind kind_of(const struct np_report *r, uint32_t function)
+/* The kind of code at a site: inlined, else from its module. */
+static enum kind kind_of(const struct np_report *r, uint32_t site)
 {
 	const struct np_profile *p = r->profile;
-	const char *path = np_symbols_module_path(r->symbols, function);
-	const char *base = np_symbols_module(r->symbols, function);
+	const struct np_sym_site *at = np_symbols_site(r->symbols, site);
+	const char *path = np_symbols_module_path(r->symbols, at->function);
+	const char *base = np_symbols_module(r->symbols, at->function);
 	static const char *const libc[] = {
 		"libc.so", "libc-", "ld-linux", "libm.so", "libpthread",
 		"libdl.so", "librt.so", NULL,
 	};
 
+	if (at->inlined)
+		return KIND_INLINED;
 	if (!strcmp(path, "[kernel]"))
 		return KIND_KERNEL;
 	if (!path[0] || path[0] == '[')
@@ -424,6 +434,24 @@ static enum kind kind_of(const struct np_report *r, uint32_t function)
 	if (p->nmodules && !strcmp(p->modules[0].path, path))
 		return KIND_PROGRAM;
 	return strstr(base, ".so") ? KIND_LIBRARY : KIND_PROGRAM;
+}
+
+/* A frame's name; with --lines, "name [file.c:12]". */
+static void put_name(const struct np_report *r, uint32_t site, FILE *out)
+{
+	const char *name = np_symbols_name(
+		r->symbols, np_symbols_site(r->symbols, site)->function);
+	char where[4200], *label;
+
+	if (!r->lines ||
+	    !np_report_site_line(r, site, where, sizeof(where))[0]) {
+		np_flamegraph_put_string(out, name);
+		return;
+	}
+	label = np_xmalloc(strlen(name) + strlen(where) + 4);
+	sprintf(label, "%s [%s]", name, where);
+	np_flamegraph_put_string(out, label);
+	free(label);
 }
 
 static void put_title(const struct np_report *r, FILE *out)
@@ -446,32 +474,58 @@ static void put_title(const struct np_report *r, FILE *out)
 	free(text);
 }
 
-/* Adds the base profile's stacks, their functions renamed into R's. */
+/* SITE of the base profile B as a site of R: the same function (by name
+ * and module), file and line. */
+static uint32_t base_site(const struct np_report *r,
+			  const struct np_report *b, uint32_t site)
+{
+	const struct np_sym_site *from = np_symbols_site(b->symbols, site);
+	struct np_sym_site to = {
+		.function = np_symbols_function(
+			r->symbols, np_symbols_name(b->symbols, from->function),
+			np_symbols_module_path(b->symbols, from->function)),
+		.file = np_symbols_file_id(r->symbols,
+					   np_symbols_file(b->symbols,
+							   from->file)),
+		.line = from->line,
+		.inlined = from->inlined,
+	};
+
+	return np_symbols_site_id(r->symbols, &to);
+}
+
+/* Adds the base profile's stacks, their sites renamed into R's. */
 static void add_base(struct graph *g, const struct np_report *r)
 {
 	const struct np_report *b = r->base;
-	uint32_t *map = np_xcalloc(np_symbols_count(b->symbols) + 1,
-				   sizeof(*map));
-	uint32_t *path = NULL;
-	size_t cap = 0;
+	struct np_intern map; /* base site -> index in MAPPED */
+	uint32_t *mapped = NULL, *path = NULL;
+	size_t nmapped_cap = 0, cap = 0;
 
-	for (size_t i = 0; i < np_symbols_count(b->symbols); i++)
-		map[i] = np_symbols_function(r->symbols,
-					     np_symbols_name(b->symbols,
-							     (uint32_t)i),
-					     np_symbols_module_path(b->symbols,
-								    (uint32_t)i));
+	np_intern_init(&map);
 	for (size_t s = 0; s < b->nstacks; s++) {
 		const struct np_report_stack *st = &b->stacks[s];
 
 		np_xgrow(&path, st->nframes, &cap, sizeof(*path));
-		for (uint32_t f = 0; f < st->nframes; f++)
-			path[f] = map[st->functions[f]];
+		for (uint32_t f = 0; f < st->nframes; f++) {
+			bool added;
+			uint32_t i = np_intern_add(&map, &st->sites[f],
+						   sizeof(st->sites[f]),
+						   &added);
+
+			if (added) {
+				np_xgrow(&mapped, i, &nmapped_cap,
+					 sizeof(*mapped));
+				mapped[i] = base_site(r, b, st->sites[f]);
+			}
+			path[f] = mapped[i];
+		}
 		if (st->value)
 			add_path(g, path, st->nframes, st->value, true);
 	}
 	free(path);
-	free(map);
+	free(mapped);
+	np_intern_release(&map);
 }
 
 static int run(const struct np_report *r, const struct np_report_options *opts,
@@ -484,10 +538,10 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 
 	np_intern_init(&g.edges);
 	np_xgrow(&g.nodes, 0, &g.cap, sizeof(*g.nodes));
-	g.nodes[g.nnodes++] = (struct node){ .function = UINT32_MAX };
+	g.nodes[g.nnodes++] = (struct node){ .site = UINT32_MAX };
 	for (size_t s = 0; s < r->nstacks; s++)
 		if (r->stacks[s].value)
-			add_path(&g, r->stacks[s].functions,
+			add_path(&g, r->stacks[s].sites,
 				 r->stacks[s].nframes, r->stacks[s].value,
 				 false);
 	if (r->base)
@@ -508,8 +562,7 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 	fputs(",\"names\":[\"all\"", out);
 	for (uint32_t i = 0; i < g.nnames; i++) {
 		fputc(',', out);
-		np_flamegraph_put_string(out, np_symbols_name(r->symbols,
-							 g.name_order[i]));
+		put_name(r, g.name_order[i], out);
 	}
 	fputs("],\"kinds\":[5", out);
 	for (uint32_t i = 0; i < g.nnames; i++)

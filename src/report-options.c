@@ -32,6 +32,7 @@ enum {
 	OPT_FOCUS,
 	OPT_EXCLUDE,
 	OPT_MIN_PERCENT,
+	OPT_LINES,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +54,7 @@ static const struct option long_options[] = {
 	{ "focus", required_argument, NULL, OPT_FOCUS },
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 	{ "min-percent", required_argument, NULL, OPT_MIN_PERCENT },
+	{ "lines", no_argument, NULL, OPT_LINES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -94,6 +96,10 @@ void np_report_usage(FILE *out)
 	      "view): text and\n"
 	      "                     flamegraph show what grew and what "
 	      "shrank\n"
+	      "  --lines            tell frames apart by source line and "
+	      "show it (tree,\n"
+	      "                     collapsed, flamegraph); text always shows "
+	      "lines\n"
 	      "  --header           print the file's metadata instead of a "
 	      "profile\n"
 	      "  -h, --help         show this help\n\n"
@@ -310,6 +316,9 @@ int np_report_options_parse(struct np_report_options *opts, int argc,
 			break;
 		case OPT_HEADER:
 			opts->header = true;
+			break;
+		case OPT_LINES:
+			opts->lines = true;
 			break;
 		case OPT_TOP:
 			if (parse_top(optarg, &opts->top) < 0)

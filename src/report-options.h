@@ -35,6 +35,7 @@ struct np_report_options {
 	const char *file;
 	const char *output;   /* -o: NULL for standard output */
 	const char *diff;     /* --diff: the base profile, or NULL */
+	bool lines;           /* --lines: frames told apart by source line */
 	/* Filters: what the report keeps (np_profile_filter, np_report). */
 	bool tid_given;
 	uint32_t tid;         /* --tid */

@@ -2,7 +2,9 @@
 /*
  * pprof's profile.proto, gzip-compressed: what Pyroscope, Parca and `go
  * tool pprof` read.  Locations are the recorded addresses (one per address
- * and module, with a line per frame), in mappings of the recorded modules;
+ * and module, with a line per frame: the functions inlined there, innermost
+ * first, then the function they are in), in mappings of the recorded
+ * modules; functions have the file and line they are declared at;
  * CPU samples are split by thread and labelled with its name and tid.
  * Encoded by hand (protobuf.h); the field numbers are profile.proto's.
  */
@@ -50,9 +52,11 @@ struct location_key {
 	uint32_t caller;
 };
 
+/* A location: its frames are frames[first] on, innermost first. */
 struct location {
-	struct np_sym_frame frame;
 	uint64_t pc;
+	uint32_t module;
+	uint32_t first, count;
 };
 
 struct pprof {
@@ -63,6 +67,8 @@ struct pprof {
 	struct np_intern locations; /* location_key -> id - 1 */
 	struct location *locs;     /* by location id - 1 */
 	size_t loc_cap;
+	struct np_sym_frame *frames; /* the locations' frames */
+	size_t nframes, frames_cap;
 	uint32_t *function_ids;    /* symbols' function id -> pprof id */
 	size_t function_cap;
 	uint32_t nfunctions;
@@ -117,7 +123,9 @@ static uint64_t location_id(struct pprof *pp, const struct np_stack *st,
 			    uint32_t f)
 {
 	const struct np_sym_frame *frames;
+	struct np_sym_frame unknown;
 	struct location_key key = { 0 };
+	size_t n = 1;
 	bool added;
 	uint32_t i;
 
@@ -126,28 +134,37 @@ static uint64_t location_id(struct pprof *pp, const struct np_stack *st,
 		key.caller = 2;
 		key.module = NP_SYMBOLS_NO_MODULE;
 	} else {
-		np_symbols_resolve(pp->r->symbols, st->pcs[f], f > 0, st->seq,
-				   &frames);
+		n = np_symbols_resolve(pp->r->symbols, st->pcs[f], f > 0,
+				       st->seq, &frames);
 		key.pc = st->pcs[f];
 		key.module = frames[0].module;
 		key.caller = f > 0;
 	}
 	i = np_intern_add(&pp->locations, &key, sizeof(key), &added);
 	if (added) {
-		np_xgrow(&pp->locs, i, &pp->loc_cap, sizeof(*pp->locs));
-		pp->locs[i].pc = key.pc;
-		if (st->nframes) {
-			pp->locs[i].frame = frames[0];
-		} else {
-			pp->locs[i].frame = (struct np_sym_frame){
+		if (!st->nframes) {
+			unknown = (struct np_sym_frame){
 				.function = np_symbols_function(
 					pp->r->symbols, "[unknown]", ""),
 				.module = NP_SYMBOLS_NO_MODULE,
 			};
+			frames = &unknown;
+		}
+		np_xgrow(&pp->locs, i, &pp->loc_cap, sizeof(*pp->locs));
+		pp->locs[i] = (struct location){
+			.pc = key.pc,
+			.module = key.module,
+			.first = (uint32_t)pp->nframes,
+			.count = (uint32_t)n,
+		};
+		for (size_t j = 0; j < n; j++) {
+			np_xgrow(&pp->frames, pp->nframes, &pp->frames_cap,
+				 sizeof(*pp->frames));
+			pp->frames[pp->nframes++] = frames[j];
+			function_id(pp, frames[j].function);
 		}
 		if (key.module != NP_SYMBOLS_NO_MODULE)
 			pp->mapping_used[key.module] = true;
-		function_id(pp, pp->locs[i].frame.function);
 	}
 	return (uint64_t)i + 1;
 }
@@ -254,20 +271,27 @@ static void memory_samples(struct pprof *pp)
 static void locations(struct pprof *pp)
 {
 	for (size_t i = 0; i < np_intern_count(&pp->locations); i++) {
-		const struct np_sym_frame *f = &pp->locs[i].frame;
+		const struct location *loc = &pp->locs[i];
 
 		np_pb_reset(&pp->msg);
 		np_pb_uint(&pp->msg, LOCATION_ID, i + 1);
-		if (f->module != NP_SYMBOLS_NO_MODULE)
+		if (loc->module != NP_SYMBOLS_NO_MODULE)
 			np_pb_uint(&pp->msg, LOCATION_MAPPING_ID,
-				   (uint64_t)f->module + 1);
-		np_pb_uint(&pp->msg, LOCATION_ADDRESS, pp->locs[i].pc);
-		np_pb_reset(&pp->sub);
-		np_pb_uint(&pp->sub, LINE_FUNCTION_ID,
-			   pp->function_ids[f->function]);
-		if (f->line)
-			np_pb_uint(&pp->sub, LINE_LINE, f->line);
-		np_pb_message(&pp->msg, LOCATION_LINE, &pp->sub);
+				   (uint64_t)loc->module + 1);
+		np_pb_uint(&pp->msg, LOCATION_ADDRESS, loc->pc);
+		/* One line per frame, the innermost inlined one first, as
+		 * profile.proto wants. */
+		for (uint32_t j = 0; j < loc->count; j++) {
+			const struct np_sym_frame *f =
+				&pp->frames[loc->first + j];
+
+			np_pb_reset(&pp->sub);
+			np_pb_uint(&pp->sub, LINE_FUNCTION_ID,
+				   pp->function_ids[f->function]);
+			if (f->line)
+				np_pb_uint(&pp->sub, LINE_LINE, f->line);
+			np_pb_message(&pp->msg, LOCATION_LINE, &pp->sub);
+		}
 		np_pb_message(&pp->out, PROFILE_LOCATION, &pp->msg);
 	}
 }
@@ -440,6 +464,7 @@ static int run(const struct np_report *r, const struct np_report_options *opts,
 	np_intern_release(&pp.strings);
 	np_intern_release(&pp.locations);
 	free(pp.locs);
+	free(pp.frames);
 	free(pp.function_ids);
 	free(pp.function_order);
 	free(pp.mapping_used);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The default report: the hottest functions by self samples (or bytes),
- * then the hottest stacks; for --live, also the stack that held the most at
- * the peak; for CPU, the threads by name.  "total" counts a function once
+ * then the hottest stacks, each frame with its source line; for --live,
+ * also the stack that held the most at the peak; for CPU, the threads by
+ * name.  "total" counts a function once
  * per stack, however often recursion puts it there.  With --diff, the
  * functions whose self value grew and shrank most since the base profile.
  */
@@ -29,6 +30,7 @@ struct row {
 	double self_objects;
 	double total_objects;
 	uint64_t events;    /* under it: 0 if it holds nothing */
+	bool called;        /* seen as a frame of its own, not inlined */
 };
 
 /* Used by the comparisons, which qsort cannot pass a context to. */
@@ -64,6 +66,9 @@ static struct row *function_rows(const struct np_report *r, size_t *nrows)
 		for (uint32_t f = 0; f < st->nframes; f++) {
 			uint32_t fn = st->functions[f];
 
+			if (!np_symbols_site(r->symbols,
+					     st->sites[f])->inlined)
+				rows[fn].called = true;
 			/* Once per stack: LAST holds the stack that last
 			 * counted FN, plus one. */
 			if (last[fn] == s + 1)
@@ -105,13 +110,18 @@ static void print_name(const struct np_report *r, const struct row *row,
 		       int nw, FILE *out)
 {
 	const char *module = np_symbols_module(r->symbols, row->function);
+	/* A function whose code is only ever inlined has no frame of its
+	 * own in the program: say so. */
+	const char *inlined = row->called ? "" : " [inlined]";
 
 	/* No padding after a name that has no module beside it. */
 	if (module[0])
-		fprintf(out, "%-*s  %s\n", nw,
-			np_symbols_name(r->symbols, row->function), module);
+		fprintf(out, "%-*s  %s%s\n", nw,
+			np_symbols_name(r->symbols, row->function), module,
+			inlined);
 	else
-		fprintf(out, "%s\n", np_symbols_name(r->symbols, row->function));
+		fprintf(out, "%s%s\n",
+			np_symbols_name(r->symbols, row->function), inlined);
 }
 
 /* CPU: "self% self total% total function module", in samples. */
@@ -227,6 +237,7 @@ static int compare_stacks(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* "name (module)", or a made-up name alone. */
 static void print_frame_name(const struct np_report *r, uint32_t fn,
 			     FILE *out)
 {
@@ -235,22 +246,105 @@ static void print_frame_name(const struct np_report *r, uint32_t fn,
 
 	/* Made-up names ("[libc.so.6+0x1234]") already say where they are. */
 	if (name[0] == '[' || !module[0])
-		fprintf(out, "%s\n", name);
+		fputs(name, out);
 	else
-		fprintf(out, "%s (%s)\n", name, module);
+		fprintf(out, "%s (%s)", name, module);
 }
 
-static void print_frame(const struct np_report *r, uint32_t fn, FILE *out)
+/* "    name (module) [inlined] file.c:12": frame F of ST, at the line of
+ * LINE_SITE. */
+static void print_frame(const struct np_report *r,
+			const struct np_report_stack *st, uint32_t f,
+			uint32_t line_site, FILE *out)
 {
+	char where[4200];
+
 	fputs("    ", out);
-	print_frame_name(r, fn, out);
+	print_frame_name(r, st->functions[f], out);
+	if (np_symbols_site(r->symbols, st->sites[f])->inlined)
+		fputs(" [inlined]", out);
+	if (np_report_site_line(r, line_site, where, sizeof(where))[0])
+		fprintf(out, " %s", where);
+	fputc('\n', out);
+}
+
+/*
+ * The line of each frame of the N stacks of ORDER.  Without --lines the
+ * raw stacks merged into one may have been at other lines: each frame gets
+ * the line that holds most of the stack's value (its value at the peak, if
+ * PEAK).  Returns N arrays of line sites (free each, then the array).
+ */
+static uint32_t **frame_lines(const struct np_report *r,
+			      const struct np_report_stack *const *order,
+			      size_t n, bool peak)
+{
+	const struct np_profile *p = r->profile;
+	uint32_t **lines = np_xcalloc(n + 1, sizeof(*lines));
+	int64_t **best = np_xcalloc(n + 1, sizeof(*best));
+	/* Report stack -> its place in ORDER, plus one. */
+	size_t *slot = np_xcalloc(r->nstacks + 1, sizeof(*slot));
+	struct np_intern tally; /* {place, frame, line site} -> values */
+	uint64_t *values = NULL;
+	size_t cap = 0;
+
+	np_intern_init(&tally);
+	for (size_t k = 0; k < n; k++) {
+		slot[order[k] - r->stacks] = k + 1;
+		lines[k] = np_xcalloc(order[k]->nframes, sizeof(**lines));
+		best[k] = np_xcalloc(order[k]->nframes, sizeof(**best));
+		for (uint32_t f = 0; f < order[k]->nframes; f++) {
+			lines[k][f] = order[k]->sites[f];
+			best[k][f] = -1;
+		}
+	}
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct np_stack *st = &p->stacks[i];
+		uint32_t s = r->raw_stacks[i], k, f = 0;
+		struct np_report_stack v = { 0 };
+		uint64_t value;
+
+		if (s == NP_REPORT_NO_STACK || !slot[s])
+			continue;
+		k = (uint32_t)(slot[s] - 1);
+		np_report_stack_value(r, st, &v);
+		value = peak ? v.peak : v.value;
+		for (uint32_t j = 0; j < st->nframes; j++) {
+			const struct np_sym_frame *frames;
+			size_t nf = np_symbols_resolve(r->symbols, st->pcs[j],
+						       j > 0, st->seq, &frames);
+
+			for (size_t m = 0; m < nf && f < order[k]->nframes;
+			     m++, f++) {
+				uint32_t key[3] = { k, f, frames[m].line_site };
+				bool added;
+				uint32_t t = np_intern_add(&tally, key,
+							   sizeof(key), &added);
+
+				np_xgrow(&values, t, &cap, sizeof(*values));
+				if (added)
+					values[t] = 0;
+				values[t] += value;
+				if ((int64_t)values[t] > best[k][f]) {
+					best[k][f] = (int64_t)values[t];
+					lines[k][f] = frames[m].line_site;
+				}
+			}
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		free(best[k]);
+	free(best);
+	free(slot);
+	free(values);
+	np_intern_release(&tally);
+	return lines;
 }
 
 /* "N samples (P%):" or "1.5 MiB in 3 allocations (P%):", then the frames. */
 static void print_stack(const struct np_report *r,
 			const struct np_report_stack *st, uint64_t value,
 			double objects, uint64_t whole, const char *of,
-			FILE *out)
+			const uint32_t *lines, FILE *out)
 {
 	if (np_report_is_memory(r)) {
 		char bytes[32];
@@ -265,7 +359,7 @@ static void print_stack(const struct np_report *r,
 			value == 1 ? "" : "s", np_report_percent(value, whole));
 	}
 	for (uint32_t f = 0; f < st->nframes; f++)
-		print_frame(r, st->functions[f], out);
+		print_frame(r, st, f, lines[f], out);
 }
 
 static void print_hot_stacks(const struct np_report *r, FILE *out)
@@ -273,6 +367,7 @@ static void print_hot_stacks(const struct np_report *r, FILE *out)
 	const struct np_report_stack **order =
 		np_xcalloc(r->nstacks, sizeof(*order));
 	size_t n = 0, shown;
+	uint32_t **lines;
 
 	/* --live also lists stacks that held memory only at the peak. */
 	for (size_t i = 0; i < r->nstacks; i++)
@@ -280,14 +375,17 @@ static void print_hot_stacks(const struct np_report *r, FILE *out)
 			order[n++] = &r->stacks[i];
 	qsort(order, n, sizeof(*order), compare_stacks);
 	shown = n < HOT_STACKS ? n : HOT_STACKS;
+	lines = frame_lines(r, order, shown, false);
 	fprintf(out, "\n# %s stacks, leaf first\n",
 		np_report_is_memory(r) ? "biggest" : "hottest");
 	for (size_t i = 0; i < shown; i++) {
 		if (i)
 			fputc('\n', out);
 		print_stack(r, order[i], order[i]->value, order[i]->objects,
-			    r->value, "", out);
+			    r->value, "", lines[i], out);
+		free(lines[i]);
 	}
+	free(lines);
 	free(order);
 }
 
@@ -304,9 +402,14 @@ static void print_peak(const struct np_report *r, FILE *out)
 	fprintf(out, "\n# peak: %s in use at %.3f s; the stack that held the "
 		"most then, leaf first\n", bytes,
 		np_report_seconds(p, p->mem.peak_ns));
-	if (st)
+	if (st) {
+		uint32_t **lines = frame_lines(r, &st, 1, true);
+
 		print_stack(r, st, st->peak, st->peak_objects,
-			    p->mem.peak.bytes, " of the peak", out);
+			    p->mem.peak.bytes, " of the peak", lines[0], out);
+		free(lines[0]);
+		free(lines);
+	}
 }
 
 static int compare_threads(const void *a, const void *b)
@@ -389,6 +492,7 @@ static void print_change(const struct np_report *r, const struct change *c,
 		np_report_percent(c->now, r->value) -
 			np_report_percent(c->before, r->base->value));
 	print_frame_name(r, c->function, out);
+	fputc('\n', out);
 }
 
 /* The biggest gains and losses of self value by function since the base. */

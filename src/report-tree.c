@@ -22,6 +22,7 @@
 #define PRUNE_PERCENT 0.5
 
 struct node {
+	uint32_t site;      /* np_symbols site: with its line if --lines */
 	uint32_t function;
 	uint64_t total;
 	uint64_t self;
@@ -34,6 +35,7 @@ struct tree {
 	struct node *nodes;   /* nodes[0] is above the roots */
 	size_t nnodes, cap;
 	uint32_t *children;   /* each node's children, hottest first */
+	const struct np_report *r;
 	const struct np_symbols *symbols;
 	uint64_t value;       /* the total of the view */
 	bool memory;          /* values are bytes */
@@ -53,7 +55,7 @@ static void add_path(struct tree *t, struct np_intern *edges,
 	t->nodes[0].total += st->value;
 	t->nodes[0].objects += st->objects;
 	for (uint32_t f = st->nframes; f-- > 0;) {
-		uint32_t edge[2] = { parent, st->functions[f] };
+		uint32_t edge[2] = { parent, st->sites[f] };
 		bool added;
 		uint32_t n =
 		    np_intern_add(edges, edge, sizeof(edge), &added) + 1;
@@ -61,8 +63,10 @@ static void add_path(struct tree *t, struct np_intern *edges,
 		if (added) {
 			np_xgrow(&t->nodes, t->nnodes, &t->cap,
 				 sizeof(*t->nodes));
-			t->nodes[t->nnodes++] =
-				(struct node){ .function = st->functions[f] };
+			t->nodes[t->nnodes++] = (struct node){
+				.site = st->sites[f],
+				.function = st->functions[f],
+			};
 		}
 		t->nodes[n].total += st->value;
 		t->nodes[n].objects += st->objects;
@@ -78,10 +82,14 @@ static int compare_children(const void *a, const void *b)
 	const struct node *x = &sort_tree->nodes[*(const uint32_t *)a];
 	const struct node *y = &sort_tree->nodes[*(const uint32_t *)b];
 
+	int c;
+
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
-	return strcmp(np_symbols_name(sort_tree->symbols, x->function),
-		      np_symbols_name(sort_tree->symbols, y->function));
+	c = strcmp(np_symbols_name(sort_tree->symbols, x->function),
+		   np_symbols_name(sort_tree->symbols, y->function));
+	/* The same function at other lines, or inlined and not. */
+	return c ? c : x->site < y->site ? -1 : x->site > y->site;
 }
 
 /*
@@ -127,6 +135,7 @@ static void print_node(struct tree *t, uint32_t n, unsigned int depth,
 	const struct node *node = &t->nodes[n];
 	const char *name = np_symbols_name(t->symbols, node->function);
 	const char *module = np_symbols_module(t->symbols, node->function);
+	char where[4200];
 
 	fprintf(out, "%6.2f%% %6.2f%%  ", np_report_percent(node->total, t->value),
 		np_report_percent(node->self, t->value));
@@ -141,6 +150,10 @@ static void print_node(struct tree *t, uint32_t n, unsigned int depth,
 	fprintf(out, "%*s%s", (int)depth * 2, "", name);
 	if (name[0] != '[' && module[0])
 		fprintf(out, " (%s)", module);
+	if (np_symbols_site(t->symbols, node->site)->inlined)
+		fputs(" [inlined]", out);
+	if (np_report_site_line(t->r, node->site, where, sizeof(where))[0])
+		fprintf(out, " %s", where);
 	fputc('\n', out);
 }
 
@@ -167,7 +180,7 @@ static void print_subtree(struct tree *t, uint32_t n, unsigned int depth,
 static int run(const struct np_report *r, const struct np_report_options *opts,
 	       FILE *out)
 {
-	struct tree t = { .symbols = r->symbols, .value = r->value,
+	struct tree t = { .r = r, .symbols = r->symbols, .value = r->value,
 			  .memory = np_report_is_memory(r) };
 	struct np_intern edges;
 

@@ -56,6 +56,7 @@ void np_report_release(struct np_report *r)
 {
 	np_symbols_free(r->symbols);
 	np_intern_release(&r->stack_set);
+	free(r->function_pool);
 	free(r->stacks);
 	free(r->raw_stacks);
 	free(r->matches);
@@ -167,8 +168,16 @@ void np_report_stack_value(const struct np_report *r,
 	}
 }
 
-/* Adds the functions of raw stack ST to the stack that names them alike;
- * returns its index, or NP_REPORT_NO_STACK if a filter leaves it out. */
+/* Makes room for N elements of SIZE bytes in *PTR (np_xgrow doubles once). */
+static void reserve(void *ptr, size_t n, size_t *cap, size_t size)
+{
+	while (n > *cap)
+		np_xgrow(ptr, *cap, cap, size);
+}
+
+/* Adds the frames of raw stack ST to the stack of the same frames;
+ * returns its index, or NP_REPORT_NO_STACK if a filter leaves it out.
+ * BUF holds the sites, then as many functions. */
 static uint32_t add_stack(struct np_report *r, const struct np_stack *st,
 			  const struct np_report_stack *v, uint32_t **buf,
 			  size_t *cap)
@@ -183,17 +192,24 @@ static uint32_t add_stack(struct np_report *r, const struct np_stack *st,
 		size_t k = np_symbols_resolve(r->symbols, st->pcs[f], f > 0,
 					      st->seq, &frames);
 
-		for (size_t j = 0; j < k; j++) {
-			np_xgrow(buf, n, cap, sizeof(**buf));
-			(*buf)[n++] = frames[j].function;
-		}
+		reserve(buf, 2 * (n + k), cap, sizeof(**buf));
+		for (size_t j = 0; j < k; j++)
+			(*buf)[n++] = r->lines ? frames[j].line_site
+					       : frames[j].site;
 	}
 	if (!n) {
 		/* The unwinder got no frame at all. */
-		np_xgrow(buf, n, cap, sizeof(**buf));
-		(*buf)[n++] = np_symbols_function(r->symbols, "[unknown]", "");
+		struct np_sym_site unknown = {
+			.function = np_symbols_function(r->symbols,
+							"[unknown]", ""),
+		};
+
+		reserve(buf, 2, cap, sizeof(**buf));
+		(*buf)[n++] = np_symbols_site_id(r->symbols, &unknown);
 	}
-	if (!stack_kept(r, *buf, n)) {
+	for (size_t j = 0; j < n; j++)
+		(*buf)[n + j] = np_symbols_site(r->symbols, (*buf)[j])->function;
+	if (!stack_kept(r, *buf + n, n)) {
 		r->left_out++;
 		return NP_REPORT_NO_STACK;
 	}
@@ -201,10 +217,17 @@ static uint32_t add_stack(struct np_report *r, const struct np_stack *st,
 	if (added) {
 		np_xgrow(&r->stacks, r->nstacks, &r->stacks_cap,
 			 sizeof(*r->stacks));
+		reserve(&r->function_pool, r->function_pool_len + n,
+			&r->function_pool_cap, sizeof(*r->function_pool));
+		memcpy(r->function_pool + r->function_pool_len, *buf + n,
+		       n * sizeof(**buf));
+		/* Its functions are pointed at once the pool stops
+		 * moving. */
 		r->stacks[r->nstacks++] = (struct np_report_stack){
-			.functions = np_intern_key(&r->stack_set, i, NULL),
+			.sites = np_intern_key(&r->stack_set, i, NULL),
 			.nframes = (uint32_t)n,
 		};
+		r->function_pool_len += n;
 	}
 	to = &r->stacks[i];
 	to->value += v->value;
@@ -238,12 +261,35 @@ void np_report_symbolize(struct np_report *r)
 				add_stack(r, &p->stacks[i], &v, &buf, &cap);
 	}
 	free(buf);
-	/* The stacks array is complete: pointers into it hold from now. */
+	/* The stacks array and the pool are complete: pointers into them
+	 * hold from now.  Each stack added its functions to the pool when
+	 * it was made, in order. */
 	r->peak_stack = NULL;
-	for (size_t i = 0; i < r->nstacks; i++)
+	for (size_t i = 0, at = 0; i < r->nstacks; i++) {
+		r->stacks[i].functions = r->function_pool + at;
+		at += r->stacks[i].nframes;
 		if (r->stacks[i].peak &&
 		    (!r->peak_stack || r->stacks[i].peak > r->peak_stack->peak))
 			r->peak_stack = &r->stacks[i];
+	}
+}
+
+const char *np_report_site_line(const struct np_report *r, uint32_t site,
+				char *buf, size_t size)
+{
+	const struct np_sym_site *s = np_symbols_site(r->symbols, site);
+	const char *path = np_symbols_file(r->symbols, s->file);
+	const char *slash = strrchr(path, '/');
+
+	if (slash)
+		path = slash + 1;
+	if (!path[0])
+		snprintf(buf, size, "%s", "");
+	else if (s->line)
+		snprintf(buf, size, "%s:%" PRIu32, path, s->line);
+	else
+		snprintf(buf, size, "%s", path);
+	return buf;
 }
 
 uint64_t np_report_min_value(const struct np_report *r, double percent)

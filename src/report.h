@@ -21,12 +21,16 @@ struct np_stack;
 struct np_symbols;
 
 /*
- * A distinct symbolized stack: stacks that name the same functions are one.
- * Its value is what the view measures: CPU samples, or bytes of native
- * memory (allocated, leaked, or in use at the chosen moment).
+ * A distinct symbolized stack: stacks of the same frames are one (the same
+ * functions, inlined at the same places; with --lines, at the same lines
+ * too).  Frames are leaf first; an address where code was inlined gives
+ * several.  Its value is what the view measures: CPU samples, or bytes of
+ * native memory (allocated, leaked, or in use at the chosen moment).
  */
 struct np_report_stack {
-	const uint32_t *functions; /* np_symbols function ids, leaf first */
+	const uint32_t *sites;     /* np_symbols sites: with file and line
+				      if the report has lines, else without */
+	const uint32_t *functions; /* np_symbols function ids */
 	uint32_t nframes;          /* at least 1 */
 	uint64_t value;            /* samples, or bytes */
 	double objects;            /* allocations the bytes stand for (CPU:
@@ -40,8 +44,11 @@ struct np_report {
 	const struct np_profile *profile;
 	const char *file;          /* as given on the command line */
 	enum np_report_mode mode;  /* the view, never NP_REPORT_AUTO */
+	bool lines;                /* --lines: frames told apart by line */
 	struct np_symbols *symbols;
-	struct np_intern stack_set;  /* function id arrays -> index in stacks */
+	struct np_intern stack_set;  /* site id arrays -> index in stacks */
+	uint32_t *function_pool;     /* the stacks' functions, back to back */
+	size_t function_pool_len, function_pool_cap;
 	struct np_report_stack *stacks;
 	size_t nstacks, stacks_cap;
 	uint64_t value;            /* totals of the stacks */
@@ -107,7 +114,8 @@ void np_report_init(struct np_report *r, const struct np_profile *p,
  */
 int np_report_set_filters(struct np_report *r, const char *focus,
 			  const char *exclude, char *err, size_t err_size);
-/* Names every stack the view counts and merges those that name alike. */
+/* Names every stack the view counts and merges those that name alike
+ * (set r->lines first to tell lines apart). */
 void np_report_symbolize(struct np_report *r);
 /* What raw stack ST of the profile holds in the view. */
 void np_report_stack_value(const struct np_report *r,
@@ -120,6 +128,13 @@ void np_report_print_filtered(const struct np_report *r, FILE *out);
 void np_report_release(struct np_report *r);
 
 /* Helpers shared by the formats for people to read. */
+
+/*
+ * Where frame site SITE is, for people: "file.c:12" (the base name of the
+ * file), "file.c" without a line, or "" if not known; in BUF.
+ */
+const char *np_report_site_line(const struct np_report *r, uint32_t site,
+				char *buf, size_t size);
 
 /* Whether the view is of native memory (values are bytes). */
 bool np_report_is_memory(const struct np_report *r);

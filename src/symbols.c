@@ -79,6 +79,7 @@ struct np_symbols {
 	size_t nframes, frames_cap;
 	struct np_intern warned;    /* paths already warned about */
 	struct np_intern files;     /* source paths; id = index + 1 */
+	struct np_intern sites;     /* struct np_sym_site -> site id */
 	struct declared *declared;  /* by function id */
 	size_t declared_cap;
 };
@@ -134,6 +135,7 @@ struct np_symbols *np_symbols_new(const struct np_profile *p)
 	np_intern_init(&s->pcs);
 	np_intern_init(&s->warned);
 	np_intern_init(&s->files);
+	np_intern_init(&s->sites);
 	return s;
 }
 
@@ -152,6 +154,7 @@ void np_symbols_free(struct np_symbols *s)
 	np_intern_release(&s->pcs);
 	np_intern_release(&s->warned);
 	np_intern_release(&s->files);
+	np_intern_release(&s->sites);
 	free(s->declared);
 	free(s);
 }
@@ -336,36 +339,46 @@ void np_symbols_declared(const struct np_symbols *s, uint32_t function,
 	}
 }
 
-static uint32_t file_id(struct np_symbols *s, const char *path)
+uint32_t np_symbols_file_id(struct np_symbols *s, const char *path)
 {
 	if (!path || !path[0])
 		return 0;
 	return np_intern_add(&s->files, path, strlen(path) + 1, NULL) + 1;
 }
 
-/* The source line of ADDR, into FRAME. */
-static void source_line(struct np_symbols *s, Dwfl_Module *dwmod,
-			Dwarf_Addr addr, struct np_sym_frame *frame)
+const struct np_sym_site *np_symbols_site(const struct np_symbols *s,
+					  uint32_t site)
 {
-	Dwfl_Line *line = dwfl_module_getsrc(dwmod, addr);
+	return np_intern_key(&s->sites, site, NULL);
+}
+
+uint32_t np_symbols_site_id(struct np_symbols *s,
+			    const struct np_sym_site *site)
+{
+	return np_intern_add(&s->sites, site, sizeof(*site), NULL);
+}
+
+/* The line of ADDR, into *FILE and *LINE (left alone if unknown). */
+static void source_line(struct np_symbols *s, Dwfl_Module *dwmod,
+			Dwarf_Addr addr, uint32_t *file, uint32_t *line)
+{
+	Dwfl_Line *l = dwfl_module_getsrc(dwmod, addr);
 	const char *path;
 	int lineno = 0;
 
-	if (!line)
+	if (!l)
 		return;
-	path = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-	frame->file = file_id(s, path);
-	frame->line = lineno > 0 ? (uint32_t)lineno : 0;
+	path = dwfl_lineinfo(l, NULL, &lineno, NULL, NULL, NULL);
+	*file = np_symbols_file_id(s, path);
+	*line = lineno > 0 ? (uint32_t)lineno : 0;
 }
 
-/* Where FUNCTION (which holds ADDR) is declared, the first time. */
-static void declare(struct np_symbols *s, Dwfl_Module *dwmod,
-		    Dwarf_Addr addr, uint32_t function)
+/* Where FUNCTION is declared, from DIE (its subprogram, or a place where
+ * it was inlined), the first time. */
+static void declare(struct np_symbols *s, Dwarf_Die *die, uint32_t function)
 {
-	Dwarf_Addr bias;
-	Dwarf_Die *cu, *scopes = NULL;
 	struct declared *d;
-	int n;
+	int line = 0;
 
 	if (function >= s->declared_cap) {
 		size_t old = s->declared_cap;
@@ -380,24 +393,12 @@ static void declare(struct np_symbols *s, Dwfl_Module *dwmod,
 	if (d->tried)
 		return;
 	d->tried = true;
-	cu = dwfl_module_addrdie(dwmod, addr, &bias);
-	if (!cu)
-		return;
-	n = dwarf_getscopes(cu, addr - bias, &scopes);
-	for (int i = 0; i < n; i++) {
-		int line = 0;
-
-		if (dwarf_tag(&scopes[i]) != DW_TAG_subprogram)
-			continue;
-		if (dwarf_decl_line(&scopes[i], &line) == 0 && line > 0) {
-			d->line = (uint32_t)line;
-			d->file = file_id(s, dwarf_decl_file(&scopes[i]));
-		}
-		break;
+	/* Both follow DW_AT_abstract_origin and DW_AT_specification. */
+	if (dwarf_decl_line(die, &line) == 0 && line > 0) {
+		d->line = (uint32_t)line;
+		d->file = np_symbols_file_id(s, dwarf_decl_file(die));
 	}
-	free(scopes);
 }
-
 size_t np_symbols_count(const struct np_symbols *s)
 {
 	return np_intern_count(&s->functions);
@@ -419,8 +420,117 @@ static uint32_t unnamed(struct np_symbols *s, uint32_t module, uint64_t pc)
 	return np_symbols_function(s, name, m->path);
 }
 
-static uint32_t name_pc(struct np_symbols *s, uint32_t module, uint64_t pc,
-			bool caller, struct np_sym_frame *frame)
+/* Appends a frame to s->frames, with its sites. */
+static void push_frame(struct np_symbols *s, uint32_t module,
+		       uint32_t function, uint32_t file, uint32_t line,
+		       bool inlined)
+{
+	struct np_sym_site site = { .function = function, .inlined = inlined };
+	struct np_sym_frame *f;
+
+	np_xgrow(&s->frames, s->nframes, &s->frames_cap, sizeof(*s->frames));
+	f = &s->frames[s->nframes++];
+	*f = (struct np_sym_frame){
+		.function = function,
+		.file = file,
+		.line = line,
+		.module = module,
+		.inlined = inlined,
+	};
+	f->site = np_symbols_site_id(s, &site);
+	site.file = file;
+	site.line = line;
+	f->line_site = np_symbols_site_id(s, &site);
+}
+
+/* The function of an inlined_subroutine DIE: its linkage name demangled
+ * (as the symbol of an out-of-line copy would be), else its name. */
+static uint32_t inlined_function(struct np_symbols *s, Dwarf_Die *die,
+				 const char *module_path)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+	char *demangled = NULL;
+	uint32_t id;
+
+	name = dwarf_formstring(
+		dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(
+			die, DW_AT_MIPS_linkage_name, &attr));
+	if (name)
+		demangled = np_demangle(name);
+	if (!demangled)
+		name = dwarf_diename(die);
+	id = np_symbols_function(s, demangled ? demangled
+				 : name ? name : "[inlined]", module_path);
+	free(demangled);
+	return id;
+}
+
+/*
+ * Appends the frames at ADDR (PC, or PC - 1 for a return address) of
+ * module M, whose symbol names OUTER: the functions inlined there,
+ * innermost first, each with the line the next one called it from
+ * (DW_AT_call_file and DW_AT_call_line), then OUTER itself.  As
+ * eu-addr2line -i does: dwarf_getscopes finds the innermost scope, but
+ * above an inlined instance it goes on with the scopes of the inlined
+ * function's abstract definition, so the concrete chain of callers comes
+ * from dwarf_getscopes_die on that innermost scope.
+ */
+static void name_frames(struct np_symbols *s, uint32_t module,
+			Dwfl_Module *dwmod, Dwarf_Addr addr, uint32_t outer)
+{
+	const char *path = s->profile->modules[module].path;
+	Dwarf_Die *cu, *scopes = NULL, *chain = NULL;
+	Dwarf_Files *files = NULL;
+	Dwarf_Addr bias;
+	uint32_t file = 0, line = 0;
+	int n = 0;
+
+	source_line(s, dwmod, addr, &file, &line);
+	cu = dwfl_module_addrdie(dwmod, addr, &bias);
+	if (cu && dwarf_getscopes(cu, addr - bias, &scopes) > 0)
+		n = dwarf_getscopes_die(&scopes[0], &chain);
+	free(scopes);
+	if (n > 0 && dwarf_getsrcfiles(cu, &files, NULL) != 0)
+		files = NULL;
+	for (int i = 0; i < n; i++) {
+		Dwarf_Attribute attr;
+		Dwarf_Word value;
+		uint32_t fn;
+
+		switch (dwarf_tag(&chain[i])) {
+		case DW_TAG_inlined_subroutine:
+			fn = inlined_function(s, &chain[i], path);
+			push_frame(s, module, fn, file, line, true);
+			declare(s, &chain[i], fn);
+			file = line = 0;
+			if (files && dwarf_formudata(dwarf_attr(&chain[i],
+					DW_AT_call_file, &attr), &value) == 0)
+				file = np_symbols_file_id(
+					s, dwarf_filesrc(files, value, NULL,
+							 NULL));
+			if (dwarf_formudata(dwarf_attr(&chain[i],
+					DW_AT_call_line, &attr), &value) == 0)
+				line = (uint32_t)value;
+			break;
+		case DW_TAG_subprogram:
+		case DW_TAG_entry_point:
+			declare(s, &chain[i], outer);
+			i = n; /* the outermost function: done */
+			break;
+		default:
+			break; /* lexical blocks and the like */
+		}
+	}
+	free(chain);
+	push_frame(s, module, outer, file, line, false);
+}
+
+/* Appends the frames of PC, a return address if CALLER. */
+static void resolve_pc(struct np_symbols *s, uint32_t module, uint64_t pc,
+		       bool caller)
 {
 	const struct np_module *m;
 	struct sym_module *sm;
@@ -429,21 +539,29 @@ static uint32_t name_pc(struct np_symbols *s, uint32_t module, uint64_t pc,
 	GElf_Sym sym;
 	char *demangled, *plain = NULL;
 	const char *at;
+	uint64_t addr = caller ? pc - 1 : pc;
 	uint32_t id;
 
-	if (module == NO_MODULE)
-		return unnamed(s, module, pc);
+	if (module == NO_MODULE) {
+		push_frame(s, module, unnamed(s, module, pc), 0, 0, false);
+		return;
+	}
 	m = &s->profile->modules[module];
 	/* "[vdso]" and other mappings without a file. */
-	if (m->path[0] == '[')
-		return np_symbols_function(s, m->path, m->path);
+	if (m->path[0] == '[') {
+		push_frame(s, module, np_symbols_function(s, m->path, m->path),
+			   0, 0, false);
+		return;
+	}
 	sm = open_module(s, module);
-	if (sm->state != MODULE_READY)
-		return unnamed(s, module, pc);
-	name = dwfl_module_addrinfo(sm->dwmod, caller ? pc - 1 : pc, &offset,
-				    &sym, NULL, NULL, NULL);
-	if (!name || !name[0])
-		return unnamed(s, module, pc);
+	name = sm->state == MODULE_READY
+		       ? dwfl_module_addrinfo(sm->dwmod, addr, &offset, &sym,
+					      NULL, NULL, NULL)
+		       : NULL;
+	if (!name || !name[0]) {
+		push_frame(s, module, unnamed(s, module, pc), 0, 0, false);
+		return;
+	}
 	/* Dynamic symbols carry their version ("memcpy@@GLIBC_2.14"): the
 	 * same function without it is the same function. */
 	at = strchr(name, '@');
@@ -453,9 +571,7 @@ static uint32_t name_pc(struct np_symbols *s, uint32_t module, uint64_t pc,
 	id = np_symbols_function(s, demangled ? demangled : name, m->path);
 	free(demangled);
 	free(plain);
-	source_line(s, sm->dwmod, caller ? pc - 1 : pc, frame);
-	declare(s, sm->dwmod, caller ? pc - 1 : pc, id);
-	return id;
+	name_frames(s, module, sm->dwmod, addr, id);
 }
 
 size_t np_symbols_resolve(struct np_symbols *s, uint64_t pc, bool caller,
@@ -471,17 +587,14 @@ size_t np_symbols_resolve(struct np_symbols *s, uint64_t pc, bool caller,
 	struct location *loc;
 
 	if (added) {
+		size_t first = s->nframes;
+
 		np_xgrow(&s->locations, i, &s->locations_cap,
 			 sizeof(*s->locations));
-		np_xgrow(&s->frames, s->nframes, &s->frames_cap,
-			 sizeof(*s->frames));
-		s->frames[s->nframes] = (struct np_sym_frame){
-			.module = key.module,
-		};
-		s->frames[s->nframes].function = name_pc(
-			s, key.module, pc, caller, &s->frames[s->nframes]);
+		resolve_pc(s, key.module, pc, caller);
 		s->locations[i] = (struct location){
-			.first = (uint32_t)s->nframes++, .count = 1
+			.first = (uint32_t)first,
+			.count = (uint32_t)(s->nframes - first),
 		};
 	}
 	loc = &s->locations[i];

@@ -3,7 +3,11 @@
  * Offline symbolization: the recorded modules' files are opened with libdwfl
  * (one Dwfl per module, reported the first time one of its addresses is
  * asked for), their build-ids checked against the recording, and each
- * address named once and cached.
+ * address named once and cached: its function from the symbol table, the
+ * functions inlined there and the source lines from the DWARF, in the file
+ * or in separate debug info found by build-id (under /usr/lib/debug, or
+ * from debuginfod when DEBUGINFOD_URLS is set: libdwfl's standard
+ * callbacks).
  *
  * A function is a (name, module path) pair with a small dense id: what the
  * reports aggregate on.  Addresses that cannot be named get a made-up name:
@@ -22,16 +26,32 @@ struct np_profile;
 struct np_symbols;
 
 /*
- * What one address stands for.  An address may stand for several frames
- * (code inlined into its caller): np_symbols_resolve returns them innermost
- * first.  Inline frames are not filled in yet: one frame per address.
+ * What one address stands for.  An address may stand for several frames:
+ * the functions inlined there, innermost first, then the function whose
+ * code it is (np_symbols_resolve returns them in that order).
  */
 struct np_sym_frame {
 	uint32_t function;
 	uint32_t file;   /* source file (np_symbols_file), 0 if unknown */
-	uint32_t line;   /* 0 if unknown */
+	uint32_t line;   /* 0 if unknown; for all but the innermost frame,
+			    the line of the call that was inlined */
 	uint32_t module; /* index in the profile's modules, or
 			    NP_SYMBOLS_NO_MODULE */
+	bool inlined;    /* inlined into the next frame */
+	uint32_t site;      /* np_symbols_site of (function, inlined) */
+	uint32_t line_site; /* of (function, inlined, file, line) */
+};
+
+/*
+ * A frame as reports tell frames apart: by function and whether it was
+ * inlined there, and for reports by source line, by file and line too
+ * (0 in both otherwise).  Sites have small dense ids.
+ */
+struct np_sym_site {
+	uint32_t function;
+	uint32_t file;
+	uint32_t line;
+	uint32_t inlined; /* 0 or 1 */
 };
 
 #define NP_SYMBOLS_NO_MODULE UINT32_MAX
@@ -63,13 +83,25 @@ const char *np_symbols_module(const struct np_symbols *s, uint32_t function);
 const char *np_symbols_module_path(const struct np_symbols *s,
 				   uint32_t function);
 
-/* Source file FILE of a frame: its path, "" for 0. */
+/* Source file FILE of a frame: its path as the debug info gives it (it
+ * may be relative to the compilation directory), "" for 0. */
 const char *np_symbols_file(const struct np_symbols *s, uint32_t file);
 
 /* Where a function is declared, if its debug info says: the file (for
  * np_symbols_file) and line, 0 when unknown. */
 void np_symbols_declared(const struct np_symbols *s, uint32_t function,
 			 uint32_t *file, uint32_t *line);
+
+/* Site SITE's function, file, line and whether it was inlined. */
+const struct np_sym_site *np_symbols_site(const struct np_symbols *s,
+					  uint32_t site);
+
+/* The id of the site SITE describes, made if it is new. */
+uint32_t np_symbols_site_id(struct np_symbols *s,
+			    const struct np_sym_site *site);
+
+/* The id of source file PATH (0 for NULL or ""), made if it is new. */
+uint32_t np_symbols_file_id(struct np_symbols *s, const char *path);
 
 /* How many functions have ids: they are 0 .. count - 1. */
 size_t np_symbols_count(const struct np_symbols *s);

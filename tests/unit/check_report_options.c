@@ -41,6 +41,7 @@ START_TEST(test_report_options)
 	ck_assert_ptr_eq(o.format, &np_report_text);
 	ck_assert_uint_eq(o.top, 20);
 	ck_assert(!o.top_given && !o.header && !o.help && !o.at_given);
+	ck_assert(!o.lines);
 	ck_assert_int_eq(o.mode, NP_REPORT_AUTO);
 
 	/* Options after the file, and both spellings of a value. */
@@ -56,6 +57,11 @@ START_TEST(test_report_options)
 	ck_assert_ptr_eq(o.format, &np_report_collapsed);
 	ck_assert(o.header);
 	ck_assert_uint_eq(o.top, 0);
+	ck_assert_int_eq(parse(&o, "x.dat --lines --format=tree", err,
+			       sizeof(err)), 0);
+	ck_assert(o.lines);
+	ck_assert_int_eq(parse(&o, "--lines=yes", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "'--lines' takes no value"));
 	/* "--" ends the options: a file may look like one. */
 	ck_assert_int_eq(parse(&o, "-- --top", err, sizeof(err)), 0);
 	ck_assert_str_eq(o.file, "--top");
