@@ -34,8 +34,10 @@ rc=$?
 expect_error
 grep -q "that is nprof itself" "$T/err" || fail_ "attaching to itself: $(cat "$T/err")"
 
-# A zombie: its parent never reaps it.
-sh -c 'sleep 0 & echo $! >zombie.pid; exec sleep 30' &
+# A zombie: its parent never reaps it.  The child must outlive the exec (a
+# shell may reap a child that is already done before it execs), hence the
+# sleep 0.2.
+sh -c 'sleep 0.2 & echo $! >zombie.pid; exec sleep 30' &
 parent=$!
 n=0
 while [ "$(sed 's/.*) //' "/proc/$(cat zombie.pid 2>/dev/null || echo 0)/stat" 2>/dev/null | cut -c1)" != Z ]; do
