@@ -19,6 +19,7 @@ ATTACH_TARGET=$abs_top_builddir/tests/workloads/attach-target
 ATTACH_STRESS=$abs_top_builddir/tests/workloads/attach-stress
 ATTACH_EXIT=$abs_top_builddir/tests/workloads/attach-exit
 ATTACH_PLUGIN=$abs_top_builddir/tests/workloads/.libs/libattach-plugin.so
+ATTACH_PLUGIN_B=$abs_top_builddir/tests/workloads/.libs/libattach-plugin-b.so
 
 LC_ALL=C
 export LC_ALL
@@ -317,6 +318,9 @@ target_untouched()
 attach_bg()
 {
 	last_cmd="nprof attach -v $*"
+	# Emptied here: the child truncates it only once it runs, and the
+	# last session's "attached" must not be taken for this one's.
+	: >"$T/attach.err"
 	"$NPROF" attach -v "$@" </dev/null >"$T/attach.out" 2>"$T/attach.err" &
 	attach_pid=$!
 	_n=0
