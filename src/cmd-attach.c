@@ -165,6 +165,8 @@ int np_cmd_attach(int argc, char **argv)
 		 o.pid, (double)inj.total_ns / 1e6, (int)inj.borrowed_tid,
 		 (double)inj.pause_ns / 1e6,
 		 inj.agent_was_loaded ? " (the agent was loaded already)" : "");
+	np_debug("of that, %.2f ms in dlopen of the agent, %.2f ms in its start",
+		 (double)inj.dlopen_ns / 1e6, (double)inj.start_ns / 1e6);
 	snprintf(buf, sizeof(buf), "%d", o.pid);
 	np_sink_meta(&cap.sink, "pid", buf);
 	target_command((pid_t)o.pid, buf, sizeof(buf));
