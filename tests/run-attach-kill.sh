@@ -33,21 +33,13 @@ target_untouched
 report_ok killed.txt killed.dat --header
 
 attach_bg -q --nativemem -F 499 -o killed-mem.dat "$target_pid"
-target_expect hooked "host 1 plugin 1"
+target_until hooked "host 1 plugin 1"
 target_expect "alloc 1000 5000" allocated
 kill -9 $attach_pid
 wait $attach_pid
 # The target allocates on while the agent notices.
 target_expect "palloc 1000 5000" allocated
-n=0
-while :; do
-	printf 'hooked\n' >&3
-	target_read
-	[ "$answer" != "host 0 plugin 0" ] || break
-	n=$((n + 1))
-	[ $n -le 50 ] || fail_ "the slots are still patched 5 s after nprof was killed: $answer"
-	sleep 0.1
-done
+target_until hooked "host 0 plugin 0"
 wait_writer_gone nativemem
 target_untouched
 target_expect "spin 0.2" spun
@@ -56,7 +48,7 @@ report_ok killed-mem.txt killed-mem.dat --header
 run_nprof 60 attach -q -d 0.5 -o again.dat "$target_pid"
 [ "$rc" -eq 0 ] || fail_ "attach after the kill exited $rc"
 attach_bg -q --nativemem=0 -o again-mem.dat "$target_pid"
-target_expect hooked "host 1 plugin 1"
+target_until hooked "host 1 plugin 1"
 target_expect "alloc 10 700" allocated
 attach_stop
 target_expect hooked "host 0 plugin 0"

@@ -20,7 +20,7 @@ target_expect hooked "host 0 plugin 0"
 
 # 1: memory, with A.
 attach_bg -q --nativemem=0 -o mem1.dat "$target_pid"
-target_expect hooked "host 1 plugin 1"
+target_until hooked "host 1 plugin 1"
 target_expect "alloc 100 1000" allocated
 target_expect "palloc 50 2000" allocated
 attach_stop
@@ -51,7 +51,7 @@ grep -q 'libattach-plugin-b' cpu2.txt ||
 
 # 3: memory again: B and the program are patched and seen.
 attach_bg -q --nativemem=0 -o mem3.dat "$target_pid"
-target_expect hooked "host 1 plugin 1"
+target_until hooked "host 1 plugin 1"
 target_expect "alloc 30 3000" allocated
 target_expect "palloc 40 4000" allocated
 attach_stop

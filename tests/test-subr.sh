@@ -293,6 +293,23 @@ target_expect()
 		fail_ "the target answered '$answer' to '$1', expected '$2'"
 }
 
+# target_until LINE ANSWER: sends LINE every 0.1 s until the answer is
+# ANSWER; fails after 5 s (the agent patches in its writer thread, just
+# after the attach returned).
+target_until()
+{
+	_tries=0
+	while :; do
+		printf '%s\n' "$1" >&3 || fail_ "cannot write '$1' to the target"
+		target_read
+		[ "$answer" != "$2" ] || return 0
+		_tries=$((_tries + 1))
+		[ $_tries -le 50 ] ||
+			fail_ "the target still answered '$answer' to '$1' after 5 s, expected '$2'"
+		sleep 0.1
+	done
+}
+
 # target_wait STATUS: closes the pipes, waits for the target, checks STATUS.
 target_wait()
 {
