@@ -59,8 +59,8 @@ struct session_watch {
 	int target_gone;
 };
 
-/* Asks the agent to stop: any byte does. */
-static void send_stop(struct session_watch *w)
+/* Asks the agent to stop at NOW: any byte does. */
+static void send_stop(struct session_watch *w, uint64_t now)
 {
 	char byte = 0;
 
@@ -68,7 +68,7 @@ static void send_stop(struct session_watch *w)
 		return;
 	if (send(w->inj->stream_fd, &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		shutdown(w->inj->stream_fd, SHUT_WR);
-	w->stop_sent_ns = np_monotonic_ns();
+	w->stop_sent_ns = now;
 }
 
 static int watch_session(void *arg)
@@ -77,11 +77,14 @@ static int watch_session(void *arg)
 	struct pollfd p = { .fd = w->inj->pidfd, .events = POLLIN };
 	uint64_t now = np_monotonic_ns();
 
+	/* Sent at NOW, not later: the grace period below is measured from
+	 * NOW, and a later stamp would make it wrap around and close the
+	 * stream at once, before the agent's last records. */
 	if (stop_requested)
-		send_stop(w);
+		send_stop(w, now);
 	/* The agent ends a -d session itself; this is in case it cannot. */
 	if (w->end_ns && now > w->end_ns + STOP_GRACE_NS)
-		send_stop(w);
+		send_stop(w, now);
 	if (!w->target_gone && poll(&p, 1, 0) == 1) {
 		w->target_gone = 1;
 		/* Its stream ends with it; a child it forked might hold it
@@ -162,6 +165,8 @@ int np_cmd_attach(int argc, char **argv)
 		 o.pid, (double)inj.total_ns / 1e6, (int)inj.borrowed_tid,
 		 (double)inj.pause_ns / 1e6,
 		 inj.agent_was_loaded ? " (the agent was loaded already)" : "");
+	np_debug("of that, %.2f ms in dlopen of the agent, %.2f ms in its start",
+		 (double)inj.dlopen_ns / 1e6, (double)inj.start_ns / 1e6);
 	snprintf(buf, sizeof(buf), "%d", o.pid);
 	np_sink_meta(&cap.sink, "pid", buf);
 	target_command((pid_t)o.pid, buf, sizeof(buf));

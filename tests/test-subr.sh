@@ -19,6 +19,7 @@ ATTACH_TARGET=$abs_top_builddir/tests/workloads/attach-target
 ATTACH_STRESS=$abs_top_builddir/tests/workloads/attach-stress
 ATTACH_EXIT=$abs_top_builddir/tests/workloads/attach-exit
 ATTACH_PLUGIN=$abs_top_builddir/tests/workloads/.libs/libattach-plugin.so
+ATTACH_PLUGIN_B=$abs_top_builddir/tests/workloads/.libs/libattach-plugin-b.so
 
 LC_ALL=C
 export LC_ALL
@@ -292,6 +293,23 @@ target_expect()
 		fail_ "the target answered '$answer' to '$1', expected '$2'"
 }
 
+# target_until LINE ANSWER: sends LINE every 0.1 s until the answer is
+# ANSWER; fails after 5 s (the agent patches in its writer thread, just
+# after the attach returned).
+target_until()
+{
+	_tries=0
+	while :; do
+		printf '%s\n' "$1" >&3 || fail_ "cannot write '$1' to the target"
+		target_read
+		[ "$answer" != "$2" ] || return 0
+		_tries=$((_tries + 1))
+		[ $_tries -le 50 ] ||
+			fail_ "the target still answered '$answer' to '$1' after 5 s, expected '$2'"
+		sleep 0.1
+	done
+}
+
 # target_wait STATUS: closes the pipes, waits for the target, checks STATUS.
 target_wait()
 {
@@ -317,6 +335,9 @@ target_untouched()
 attach_bg()
 {
 	last_cmd="nprof attach -v $*"
+	# Emptied here: the child truncates it only once it runs, and the
+	# last session's "attached" must not be taken for this one's.
+	: >"$T/attach.err"
 	"$NPROF" attach -v "$@" </dev/null >"$T/attach.out" 2>"$T/attach.err" &
 	attach_pid=$!
 	_n=0

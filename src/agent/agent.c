@@ -69,7 +69,8 @@ static int reap(void)
 	return 0;
 }
 
-static int start_locked(const struct np_session *s)
+/* SETUP_IN_WRITER: see struct np_run. */
+static int start_locked(const struct np_session *s, int setup_in_writer)
 {
 	struct np_run *r;
 	int err = check_settings(s);
@@ -83,13 +84,15 @@ static int start_locked(const struct np_session *s)
 		return -errno;
 	if (s->engine != NP_ENGINE_NONE && (err = np_sampler_init()) != 0)
 		return err;
-	if (s->nativemem >= 0 && (err = np_memhooks_init()) != 0)
-		return err;
 	r = np_run_create(s, next_session, &err);
 	if (!r)
 		return err;
-	np_engine_select(&r->engine, s, np_gettid());
-	err = np_writer_start_mem(r);
+	r->setup_in_writer = setup_in_writer;
+	err = 0;
+	if (!setup_in_writer) {
+		np_engine_select(&r->engine, s, np_gettid());
+		err = np_writer_start_mem(r);
+	}
 	if (!err)
 		err = np_writer_start(r);
 	if (err) {
@@ -103,7 +106,7 @@ static int start_locked(const struct np_session *s)
 	return 0;
 }
 
-int np_agent_start(const struct np_session *s)
+static int start(const struct np_session *s, int setup_in_writer)
 {
 	int err, running_fd = -1;
 
@@ -111,7 +114,7 @@ int np_agent_start(const struct np_session *s)
 		/* Another start is under way, with another CLI's fd. */
 		err = -EBUSY;
 	} else {
-		err = start_locked(s);
+		err = start_locked(s, setup_in_writer);
 		if (run && !atomic_load(&run->finished))
 			running_fd = run->out.fd;
 		atomic_store(&busy, 0);
@@ -123,13 +126,21 @@ int np_agent_start(const struct np_session *s)
 	return err;
 }
 
+int np_agent_start(const struct np_session *s)
+{
+	/* Before main: its first allocation must find the hooks in place. */
+	return start(s, 0);
+}
+
 NP_AGENT_EXPORT int nprof_agent_start(const char *settings)
 {
 	struct np_session s;
 
+	/* In a thread borrowed by nprof attach: only what must be checked
+	 * before the CLI hears back, the rest in the writer. */
 	if (!settings || np_session_parse(settings, &s) != 0)
 		return -EINVAL;
-	return np_agent_start(&s);
+	return start(&s, 1);
 }
 
 /* In a forked child: the writer and the engines stayed in the parent. */

@@ -38,11 +38,15 @@
  * there belongs to the agent from then on (it is closed when the session
  * ends, or at once when it cannot start).  Returns 0, -EINVAL for bad
  * settings, -EBUSY while a session runs, or another -errno.  Exported for
- * attach as NP_AGENT_START_SYMBOL.
+ * attach as NP_AGENT_START_SYMBOL, and called in a thread that attach has
+ * stopped: it returns once the writer thread runs, which then chooses the
+ * engine and patches the libraries for native memory (a failure there is a
+ * warning in the stream).
  */
 NP_AGENT_EXPORT int nprof_agent_start(const char *settings);
 
-/* The same from parsed settings. */
+/* The same from parsed settings, for `record`: the engine is chosen and
+ * the libraries patched before it returns. */
 int np_agent_start(const struct np_session *s);
 
 /*

@@ -224,6 +224,10 @@ int np_writer_start_mem(struct np_run *r)
 
 	if (r->settings.nativemem < 0)
 		return 0;
+	/* The first time, this fills tens of MB of queue: milliseconds. */
+	err = np_memhooks_init();
+	if (err)
+		return err;
 	/* Our own allocations (dlopen, dlsym) are never recorded. */
 	held = np_guard_enter() != 0;
 	np_memhooks_begin(r->session, (uint64_t)r->settings.nativemem);
@@ -336,6 +340,23 @@ static void finish(struct np_run *r)
 	atomic_store(&r->finished, 1);
 }
 
+/* What np_agent_start leaves to the writer of an attach session: the
+ * engine's probes, and listing, pinning and patching every library. */
+static void setup(struct np_run *r, pid_t self)
+{
+	int err;
+
+	np_engine_select(&r->engine, &r->settings, self);
+	err = np_writer_start_mem(r);
+	if (err) {
+		np_writer_stop_mem(r);
+		r->settings.nativemem = -1;
+		np_send_metaf(&r->out, "warning",
+			      "cannot track native memory: %s",
+			      np_errtext(-err));
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	struct np_run *r = arg;
@@ -348,6 +369,8 @@ static void *writer_main(void *arg)
 
 	np_guard_held = 1;
 	prctl(PR_SET_NAME, "nprof-writer");
+	if (r->setup_in_writer)
+		setup(r, self);
 	announce(r);
 	np_modules_scan(r->modules, &r->out);
 	announce_mem(r);

@@ -36,6 +36,10 @@ struct np_run {
 	struct np_threads *threads;
 	struct np_modules *modules;
 	uint32_t session; /* stamped on this run's samples */
+	/* The writer chooses the engine and starts native memory tracking
+	 * (attach: the thread that called the start is borrowed, and every
+	 * millisecond there holds up the target). */
+	int setup_in_writer;
 	uint64_t start_ns;
 	uint64_t lost_sent[NP_LOST_KIND_MAX + 1];
 	uint64_t unwind_stops_at_start[NP_UNWIND_STOP_MAX];
@@ -50,7 +54,9 @@ struct np_run *np_run_create(const struct np_session *s, uint32_t session,
 			     int *err);
 void np_run_free(struct np_run *r);
 
-/* Starts R's writer thread, with every signal blocked in it; 0 or -errno. */
+/* Starts R's writer thread, with every signal blocked in it; 0 or -errno.
+ * With R->setup_in_writer, the writer first chooses R's engine and calls
+ * np_writer_start_mem (a failure there becomes a warning). */
 int np_writer_start(struct np_run *r);
 
 /*

@@ -68,6 +68,8 @@ struct np_inject {
 	pid_t borrowed_tid;         /* the thread that made the calls */
 	uint64_t pause_ns;          /* how long that thread was stopped */
 	uint64_t total_ns;          /* from the start to the detach */
+	uint64_t dlopen_ns;         /* of the pause: in dlopen of the agent */
+	uint64_t start_ns;          /* of the pause: in the agent's start */
 	int agent_was_loaded;       /* 1: a previous attach had loaded it */
 	int agent_status;           /* nprof_agent_start's result */
 	char detail[512];           /* what exactly failed, or "" */

@@ -103,6 +103,24 @@ static int frame_cb(Dwfl_Frame *frame, void *arg)
 	return w->frames >= MAX_FRAMES ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
+/* Loads what a check will need of MOD: its ELF, its symbol table (whose
+ * search for separate debug info reads the disk) and its CFI. */
+static int warm_module(Dwfl_Module *mod, void **userdata, const char *name,
+		       Dwarf_Addr start, void *arg)
+{
+	Dwarf_Addr bias;
+
+	(void)userdata;
+	(void)name;
+	(void)start;
+	(void)arg;
+	if (dwfl_module_getelf(mod, &bias)) {
+		dwfl_module_getsymtab(mod);
+		dwfl_module_eh_cfi(mod, &bias);
+	}
+	return DWARF_CB_OK;
+}
+
 struct np_safepoint *np_safepoint_open(struct np_inject *inj)
 {
 	static const Dwfl_Callbacks callbacks = {
@@ -126,6 +144,9 @@ struct np_safepoint *np_safepoint_open(struct np_inject *inj)
 	/* The injector stops the threads itself: libdwfl must not attach. */
 	if (dwfl_linux_proc_attach(sp->dwfl, inj->pid, true) != 0)
 		goto fail;
+	/* Now, while every thread runs, rather than during the checks, each
+	 * of which holds a thread stopped (milliseconds per module). */
+	dwfl_getmodules(sp->dwfl, warm_module, NULL, 0);
 	return sp;
 fail:
 	np_inj_fail(inj, NP_INJ_ELINKER, "cannot read the modules of process %d: %s",

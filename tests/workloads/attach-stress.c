@@ -7,8 +7,11 @@
  * allocates flat out too (polling stdin between batches), so that every
  * thread is in malloc most of the time (the sleeper allocates instead).  A line on stdin (or EOF) stops it:
  * it prints "ok" and the counts and exits 0, or "FAIL: ..." and exits 1 as
- * soon as anything is wrong (EINTR included).
+ * soon as anything is wrong (EINTR included), or if its pointer to malloc
+ * stored in data still leads to the agent's hook after the last session.
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -21,6 +24,8 @@
 #include <unistd.h>
 
 static atomic_int stop;
+/* Patched by the agent while a --nativemem session runs. */
+void *(*stress_malloc)(size_t) = malloc;
 static atomic_ulong rounds[4], naps;
 
 static void fail(const char *what)
@@ -126,6 +131,8 @@ int main(int argc, char **argv)
 	atomic_store(&stop, 1);
 	for (int i = 0; i < 3; i++)
 		pthread_join(threads[i], NULL);
+	if ((void *)stress_malloc != dlsym(RTLD_DEFAULT, "malloc"))
+		fail("malloc's slot still leads to a hook");
 	printf("ok %lu %lu %lu %lu %lu\n", atomic_load(&rounds[0]),
 	       atomic_load(&rounds[1]), atomic_load(&rounds[2]),
 	       atomic_load(&rounds[3]), atomic_load(&naps));
