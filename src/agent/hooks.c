@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "alloc-sampler.h"
+#include "cfi-table.h"
 #include "clock.h"
 #include "coderanges.h"
 #include "guard.h"
@@ -200,6 +201,19 @@ static uint32_t frameless_caller(const uint64_t *hook_fp, uint64_t *frames)
 				       &bounds);
 }
 
+/* Whether the published unwind tables say how to leave the code at PC. */
+static int has_cfi(uint64_t pc)
+{
+	const struct np_cfi_row *row;
+	unsigned int slot;
+	int known;
+
+	row = np_cfi_find(np_cfi_enter(&slot), pc);
+	known = row && row->kind != NP_CFA_NONE && row->kind != NP_CFA_UNKNOWN;
+	np_cfi_leave(slot);
+	return known;
+}
+
 /*
  * The stack above the hook whose frame is at HOOK_FP: frames[0] is the
  * return address into the hook's caller.  The bounds are checked again
@@ -223,11 +237,15 @@ static uint32_t take_stack(const uint64_t *hook_fp, uint64_t *frames)
 		return 0;
 	regs.pc = hook_fp[1];
 	regs.fp = hook_fp[0];
-	if (np_coderanges_kind(regs.pc) == NP_CODE_FRAMELESS)
+	/* The guess by scanning is for a frameless caller without CFI (its
+	 * table not built yet): CFI is exact. */
+	if (np_coderanges_kind(regs.pc) == NP_CODE_FRAMELESS &&
+	    !has_cfi(regs.pc))
 		return frameless_caller(hook_fp, frames);
-	/* SP at the saved FP: the caller called us, it is no leaf, and the
-	 * unwinder must not take a stale word of its frame for a caller. */
-	regs.sp = regs.fp;
+	/* The caller's registers as our return leaves them: SP just above
+	 * our return address.  Its CFI finds its CFA from that SP when it
+	 * keeps no frame pointer. */
+	regs.sp = (uint64_t)(uintptr_t)(hook_fp + 2);
 	return (uint32_t)np_unwind(&regs, frames, HOOK_FRAMES, &bounds);
 }
 
