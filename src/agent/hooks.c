@@ -2,9 +2,13 @@
 /*
  * The allocation hooks (see hooks.h).  The fast path of each is: the real
  * call, one load of the session, and in sampled mode one subtraction from
- * the thread's countdown.  Recording an event (a sampled allocation, or any
- * in exact mode) takes the guard, unwinds from the hook's own frame, interns
- * the stack and queues a small event.  No malloc, no lock, no stdio.
+ * the thread's countdown, and for free one load from the live set's filter.
+ * Recording an event (a sampled allocation, or any in exact mode) takes the
+ * guard, unwinds from the hook's own frame, interns the stack and queues a
+ * small event.  No malloc, no lock, no stdio.  Events are stamped with the
+ * coarse clock (the kernel's tick, 1 to 4 ms): a precise one costs more
+ * than the rest of the event (24 ns against 6 here), and the stream's order,
+ * not the time, is what orders events.
  *
  * Order per address: an ALLOC is queued before the pointer is returned, a
  * FREE before the block goes back to the allocator (realloc claims its
@@ -256,7 +260,7 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 		count_lost();
 		goto out;
 	}
-	ev->time_ns = np_clock_ns();
+	ev->time_ns = np_clock_coarse_ns();
 	ev->addr = (uint64_t)(uintptr_t)p;
 	ev->size = size;
 	ev->tid = tid();
@@ -285,7 +289,7 @@ static struct np_mem_event *claim_free(void *p, uint32_t s, uint64_t *ticket)
 		count_lost();
 		goto out;
 	}
-	ev->time_ns = np_clock_ns();
+	ev->time_ns = np_clock_coarse_ns();
 	ev->addr = (uint64_t)(uintptr_t)p;
 	ev->size = 0;
 	ev->tid = tid();
@@ -303,6 +307,13 @@ static inline uint32_t recording(void)
 	uint32_t s = atomic_load_explicit(&session, memory_order_relaxed);
 
 	return s && !np_guard_held ? s : 0;
+}
+
+/* Whether the free of P may have to be recorded: in sampled mode only that
+ * of a sampled block, which the live set's filter rules out cheaply. */
+static inline int maybe_sampled(void *p)
+{
+	return interval == 0 || np_livemap_may_hold(live, (uint64_t)(uintptr_t)p);
 }
 
 static inline int chosen(size_t size, uint32_t s)
@@ -340,7 +351,7 @@ static void hook_free(void *p)
 	struct np_mem_event *ev;
 	uint64_t ticket;
 
-	if (p && s && (ev = claim_free(p, s, &ticket)))
+	if (p && s && maybe_sampled(p) && (ev = claim_free(p, s, &ticket)))
 		np_mem_ring_publish(ring, ticket);
 	REAL(NP_HF_FREE, free_fn)(p);
 }
@@ -352,7 +363,7 @@ static void *hook_realloc(void *old, size_t size)
 	uint64_t ticket;
 	void *p;
 
-	if (old && s)
+	if (old && s && maybe_sampled(old))
 		ev = claim_free(old, s, &ticket);
 	p = REAL(NP_HF_REALLOC, realloc_fn)(old, size);
 	if (ev) {

@@ -374,7 +374,8 @@ static void *writer_main(void *arg)
 		}
 		if (end_ns && end_ns - now < wait)
 			wait = end_ns - now;
-		listen_cli(r, (int)((wait + 999999) / 1000000));
+		/* Events pour in: look at the CLI, but do not sleep. */
+		listen_cli(r, busy ? 0 : (int)((wait + 999999) / 1000000));
 		drain(r);
 		np_modules_take_notes(r->modules, &r->out);
 		busy = drain_mem(r) >= BUSY_EVENTS;
