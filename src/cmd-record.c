@@ -78,6 +78,9 @@ static void on_record(const struct np_record *r, const void *raw, size_t len,
 	case NP_REC_ALLOC:
 		st->counts.allocs++;
 		break;
+	case NP_REC_MEM_EVENTS:
+		st->counts.allocs += r->u.mem_events.allocs;
+		break;
 	case NP_REC_LOST:
 		st->counts.dropped += r->u.lost.count;
 		break;
