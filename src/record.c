@@ -403,7 +403,7 @@ static int decode_free(const unsigned char *p, uint32_t size,
 #define TAG_FREE 1u
 #define TAG_TID 2u
 
-static unsigned char *put_varint(unsigned char *p, uint64_t v)
+static inline unsigned char *put_varint(unsigned char *p, uint64_t v)
 {
 	while (v >= 0x80) {
 		*p++ = (unsigned char)(v | 0x80);
@@ -423,9 +423,11 @@ static uint64_t unzigzag(uint64_t v)
 	return (v >> 1) ^ (uint64_t)-(int64_t)(v & 1);
 }
 
-/* NULL when the varint runs past END or past 64 bits. */
-static const unsigned char *get_varint(const unsigned char *p,
-				       const unsigned char *end, uint64_t *v)
+/* NULL when the varint runs past END or past 64 bits.  Most are one byte
+ * (a tid, a stack id, a time delta): that case is inlined. */
+static const unsigned char *get_varint_long(const unsigned char *p,
+					    const unsigned char *end,
+					    uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -439,6 +441,17 @@ static const unsigned char *get_varint(const unsigned char *p,
 		}
 	}
 	return NULL;
+}
+
+static inline const unsigned char *get_varint(const unsigned char *p,
+					      const unsigned char *end,
+					      uint64_t *v)
+{
+	if (p < end && *p < 0x80) {
+		*v = *p;
+		return p + 1;
+	}
+	return get_varint_long(p, end, v);
 }
 
 int np_rec_mem_events_start(struct np_mem_events_enc *e, void *buf,
@@ -532,7 +545,7 @@ void np_rec_mem_events_begin(struct np_mem_events_iter *it,
 }
 
 /* 1 and the event, 0 at the end, -1 when the run is malformed. */
-static int next_event(struct np_mem_events_iter *it, uint32_t *type,
+static inline int next_event(struct np_mem_events_iter *it, uint32_t *type,
 		      struct np_rec_alloc *a, struct np_rec_free *f)
 {
 	const unsigned char *p = it->p;
@@ -586,6 +599,23 @@ int np_rec_mem_events_next(struct np_mem_events_iter *it, uint32_t *type,
 	return next_event(it, type, a, f) > 0;
 }
 
+/* Whether the run can hold its counts: each event takes 3 to
+ * NP_MEM_EVENT_MAX bytes. */
+static int decode_mem_events_shallow(const unsigned char *p, uint32_t size,
+				     struct np_record *r)
+{
+	struct np_rec_mem_events *e = &r->u.mem_events;
+
+	p = get_u32(p, &e->count);
+	p = get_u32(p, &e->allocs);
+	e->data = p;
+	e->len = size - MEM_EVENTS_FIXED;
+	if (e->allocs > e->count || e->len / 3 < e->count ||
+	    e->len / NP_MEM_EVENT_MAX > e->count)
+		return NP_ECORRUPT;
+	return 0;
+}
+
 /* Walks the whole run once, so that a malformed one is refused here. */
 static int decode_mem_events(const unsigned char *p, uint32_t size,
 			     struct np_record *r)
@@ -597,10 +627,8 @@ static int decode_mem_events(const unsigned char *p, uint32_t size,
 	uint32_t type, allocs = 0;
 	int rc;
 
-	p = get_u32(p, &e->count);
-	p = get_u32(p, &e->allocs);
-	e->data = p;
-	e->len = size - MEM_EVENTS_FIXED;
+	if (decode_mem_events_shallow(p, size, r))
+		return NP_ECORRUPT;
 	np_rec_mem_events_begin(&it, e);
 	while ((rc = next_event(&it, &type, &a, &f)) > 0)
 		allocs += type == NP_REC_ALLOC;
@@ -663,4 +691,15 @@ int np_rec_decode(uint32_t type, const void *payload, uint32_t size,
 	out->size = size;
 	out->payload = payload;
 	return rec_types[type].decode(payload, size, out);
+}
+
+int np_rec_decode_shallow(uint32_t type, const void *payload, uint32_t size,
+			  struct np_record *out)
+{
+	if (type != NP_REC_MEM_EVENTS)
+		return np_rec_decode(type, payload, size, out);
+	out->type = type;
+	out->size = size;
+	out->payload = payload;
+	return decode_mem_events_shallow(payload, size, out);
 }

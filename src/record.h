@@ -255,6 +255,11 @@ int np_rec_parse_header(const void *buf, uint32_t *type, uint32_t *size);
 /* Decodes a payload whose header was parsed: 0, or NP_ECORRUPT. */
 int np_rec_decode(uint32_t type, const void *payload, uint32_t size,
 		  struct np_record *out);
+/* The same, except that a MEM_EVENTS run is only checked for a size that
+ * fits its counts, not walked: for the CLI, which passes records on to
+ * the file (whose reader walks them) and needs only the counts. */
+int np_rec_decode_shallow(uint32_t type, const void *payload, uint32_t size,
+			  struct np_record *out);
 
 /* Accessors for the variable parts of decoded records. */
 void np_rec_module_seg(const struct np_rec_module *m, unsigned int i,

@@ -243,6 +243,21 @@ START_TEST(test_mem_events)
 				       (uint32_t)len - NP_RECORD_HEADER_SIZE - 1, &r),
 			 NP_ECORRUPT);
 
+	/* The CLI's shallow decoding takes what fits the counts unwalked,
+	 * and refuses counts the payload cannot hold. */
+	ck_assert_int_eq(np_rec_decode_shallow(NP_REC_MEM_EVENTS,
+					       buf + NP_RECORD_HEADER_SIZE,
+					       (uint32_t)len - NP_RECORD_HEADER_SIZE - 1,
+					       &r),
+			 0);
+	ck_assert_uint_eq(r.u.mem_events.count, 6);
+	buf[NP_RECORD_HEADER_SIZE] = 200;
+	ck_assert_int_eq(np_rec_decode_shallow(NP_REC_MEM_EVENTS,
+					       buf + NP_RECORD_HEADER_SIZE,
+					       (uint32_t)len - NP_RECORD_HEADER_SIZE,
+					       &r),
+			 NP_ECORRUPT);
+
 	/* A full buffer says so rather than writing past it. */
 	ck_assert(np_rec_mem_events_start(&enc, buf, 16 + NP_MEM_EVENT_MAX));
 	ck_assert(np_rec_mem_events_add_alloc(&enc, &allocs[2]));
