@@ -82,7 +82,7 @@ static int start_locked(const struct np_session *s)
 		return -errno;
 	if (s->engine != NP_ENGINE_NONE && (err = np_sampler_init()) != 0)
 		return err;
-	if (s->nativemem >= 0 && (err = np_memhooks_init()) != 0)
+	if (s->nativemem >= 0 && (err = np_memhooks_init(s->nativemem == 0)) != 0)
 		return err;
 	r = np_run_create(s, next_session, &err);
 	if (!r)

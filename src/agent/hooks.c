@@ -34,7 +34,12 @@
 
 /* Deep enough for real programs, small enough for any thread's stack. */
 #define HOOK_FRAMES 128
-#define RING_CELLS (1u << 19)
+/* Queue sizes, in events of 48 bytes, touched as they are used.  Exact
+ * mode's must absorb what two busy threads queue while the writer waits
+ * for a CPU on a loaded machine (at 10 M events/s, 200 ms); sampled mode
+ * queues a few thousand events a second. */
+#define RING_CELLS_EXACT (1u << 21)
+#define RING_CELLS_SAMPLED (1u << 17)
 
 const char *const np_hook_names[NP_HF_COUNT] = {
 	[NP_HF_MALLOC] = "malloc",
@@ -65,7 +70,11 @@ static _Atomic uintptr_t reals[NP_HF_COUNT];
 
 static _Atomic uint32_t session;
 static uint64_t interval; /* written before `session` is published */
-static struct np_mem_ring *ring;
+/* The queue of the current mode, set before `session` is published; a
+ * hook takes it once per event, and the queue of the other mode, once
+ * used, stays. */
+static struct np_mem_ring *_Atomic ring;
+static struct np_mem_ring *rings[2]; /* sampled, exact */
 static struct np_stacktab *stacks;
 static struct np_livemap *live;
 static int ring_dirty;
@@ -89,9 +98,12 @@ void np_hook_set_real(enum np_hook_func f, uintptr_t value)
 		atomic_compare_exchange_strong(&reals[f], &none, value);
 }
 
-int np_memhooks_init(void)
+int np_memhooks_init(int exact)
 {
-	if (!ring && !(ring = np_mem_ring_create(RING_CELLS)))
+	exact = !!exact;
+	if (!rings[exact] &&
+	    !(rings[exact] = np_mem_ring_create(exact ? RING_CELLS_EXACT
+						      : RING_CELLS_SAMPLED)))
 		return -ENOMEM;
 	if (!stacks && !(stacks = np_stacktab_create()))
 		return -ENOMEM;
@@ -103,11 +115,14 @@ int np_memhooks_init(void)
 void np_memhooks_begin(uint32_t s, uint64_t mean)
 {
 	if (ring_dirty) {
-		np_mem_ring_reset(ring);
+		for (int i = 0; i < 2; i++)
+			if (rings[i])
+				np_mem_ring_reset(rings[i]);
 		ring_dirty = 0;
 	}
 	np_livemap_clear(live);
 	interval = mean;
+	atomic_store_explicit(&ring, rings[mean == 0], memory_order_relaxed);
 	atomic_store_explicit(&session, s, memory_order_release);
 }
 
@@ -123,7 +138,7 @@ uint32_t np_memhooks_session(void)
 
 struct np_mem_ring *np_memhooks_ring(void)
 {
-	return ring;
+	return atomic_load_explicit(&ring, memory_order_relaxed);
 }
 
 struct np_stacktab *np_memhooks_stacks(void)
@@ -135,8 +150,7 @@ void np_memhooks_after_fork(void)
 {
 	np_memhooks_end();
 	cached_tid = 0;
-	if (ring)
-		ring_dirty = 1;
+	ring_dirty = 1;
 }
 
 static uint32_t tid(void)
@@ -240,6 +254,8 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 						   const uint64_t *hook_fp)
 {
 	uint64_t frames[HOOK_FRAMES];
+	struct np_mem_ring *rg = atomic_load_explicit(&ring,
+						      memory_order_relaxed);
 	struct np_mem_event *ev;
 	uint64_t ticket;
 	uint32_t n, ref = 0;
@@ -253,7 +269,7 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 	n = take_stack(hook_fp, frames);
 	if (n)
 		ref = np_stacktab_intern(stacks, frames, n);
-	ev = np_mem_ring_claim(ring, &ticket);
+	ev = np_mem_ring_claim(rg, &ticket);
 	if (!ev) {
 		if (interval)
 			np_livemap_remove(live, (uint64_t)(uintptr_t)p);
@@ -267,24 +283,27 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 	ev->stack = ref;
 	ev->session = s;
 	ev->kind = NP_MEM_ALLOC;
-	np_mem_ring_publish(ring, ticket);
+	np_mem_ring_publish(rg, ticket);
 out:
 	np_guard_leave();
 }
 
 /*
  * Claims the FREE of P (only a sampled block's in sampled mode); fills
- * *TICKET and returns the event, which the caller publishes, or NULL.
+ * *TICKET and *RG and returns the event, which the caller publishes in
+ * *RG, or NULL.
  */
-static struct np_mem_event *claim_free(void *p, uint32_t s, uint64_t *ticket)
+static struct np_mem_event *claim_free(void *p, uint32_t s, uint64_t *ticket,
+				       struct np_mem_ring **rg)
 {
 	struct np_mem_event *ev = NULL;
 
+	*rg = atomic_load_explicit(&ring, memory_order_relaxed);
 	if (np_guard_enter() != 0)
 		return NULL;
 	if (interval && !np_livemap_remove(live, (uint64_t)(uintptr_t)p))
 		goto out;
-	ev = np_mem_ring_claim(ring, ticket);
+	ev = np_mem_ring_claim(*rg, ticket);
 	if (!ev) {
 		count_lost();
 		goto out;
@@ -304,7 +323,8 @@ out:
 /* The session to record an event for, 0 when none or nested in the agent. */
 static inline uint32_t recording(void)
 {
-	uint32_t s = atomic_load_explicit(&session, memory_order_relaxed);
+	/* Acquire: a hook that sees the session sees its queue. */
+	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
 
 	return s && !np_guard_held ? s : 0;
 }
@@ -349,10 +369,12 @@ static void hook_free(void *p)
 {
 	uint32_t s = recording();
 	struct np_mem_event *ev;
+	struct np_mem_ring *rg;
 	uint64_t ticket;
 
-	if (p && s && maybe_sampled(p) && (ev = claim_free(p, s, &ticket)))
-		np_mem_ring_publish(ring, ticket);
+	if (p && s && maybe_sampled(p) &&
+	    (ev = claim_free(p, s, &ticket, &rg)))
+		np_mem_ring_publish(rg, ticket);
 	REAL(NP_HF_FREE, free_fn)(p);
 }
 
@@ -360,11 +382,12 @@ static void *hook_realloc(void *old, size_t size)
 {
 	uint32_t s = recording();
 	struct np_mem_event *ev = NULL;
+	struct np_mem_ring *rg = NULL;
 	uint64_t ticket;
 	void *p;
 
 	if (old && s && maybe_sampled(old))
-		ev = claim_free(old, s, &ticket);
+		ev = claim_free(old, s, &ticket, &rg);
 	p = REAL(NP_HF_REALLOC, realloc_fn)(old, size);
 	if (ev) {
 		/* Failed: the old block lives on, and the claimed cell
@@ -375,7 +398,7 @@ static void *hook_realloc(void *old, size_t size)
 			    np_livemap_insert(live, (uint64_t)(uintptr_t)old))
 				count_lost();
 		}
-		np_mem_ring_publish(ring, ticket);
+		np_mem_ring_publish(rg, ticket);
 	}
 	AFTER_ALLOC(p, size);
 	return p;
