@@ -365,16 +365,22 @@ static void *hook_calloc(size_t n, size_t each)
 	return p;
 }
 
-static void hook_free(void *p)
+__attribute__((noinline)) static void record_free(void *p, uint32_t s)
 {
-	uint32_t s = recording();
-	struct np_mem_event *ev;
 	struct np_mem_ring *rg;
 	uint64_t ticket;
 
-	if (p && s && maybe_sampled(p) &&
-	    (ev = claim_free(p, s, &ticket, &rg)))
+	if (claim_free(p, s, &ticket, &rg))
 		np_mem_ring_publish(rg, ticket);
+}
+
+/* Nothing of its frame outlives the checks: the real free is a tail call. */
+static void hook_free(void *p)
+{
+	uint32_t s = recording();
+
+	if (p && s && maybe_sampled(p))
+		record_free(p, s);
 	REAL(NP_HF_FREE, free_fn)(p);
 }
 
