@@ -183,14 +183,15 @@ static int list_cb(struct dl_phdr_info *info, size_t size, void *arg)
 
 		/* Unloaded and loaded again at the same address (a name
 		 * and a bias do not tell loads apart): the new load's
-		 * slots hold what the linker put there, never our hook.
+		 * slots hold what the linker put there, never our hook,
+		 * and another file there may not even have the slot.
 		 * Listed objects stay mapped while this callback runs. */
-		if (pr->bias == it->bias && pr->name_hash == it->name_hash &&
-		    np_got_contains(&im, pr->slot))
+		if (pr->bias == it->bias && pr->name_hash == it->name_hash)
 			it->reloaded =
+				!np_got_contains(&im, pr->slot) ||
 				atomic_load_explicit((_Atomic uintptr_t *)pr->slot,
 						     memory_order_relaxed) !=
-				pr->hook;
+					pr->hook;
 	}
 	return 0;
 }
