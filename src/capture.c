@@ -29,6 +29,9 @@ static void on_record(const struct np_record *r, const void *raw, size_t len,
 	case NP_REC_ALLOC:
 		c->counts.allocs++;
 		break;
+	case NP_REC_MEM_EVENTS:
+		c->counts.allocs += r->u.mem_events.allocs;
+		break;
 	case NP_REC_LOST:
 		c->counts.dropped += r->u.lost.count;
 		break;

@@ -236,6 +236,27 @@ static void name_thread(struct np_profile *p, const struct np_rec_thread *t)
 	note_time(p, t->time_ns);
 }
 
+/* Each event of a MEM_EVENTS run, as if it came in its own record. */
+static void add_mem_events(struct np_profile *p,
+			   const struct np_rec_mem_events *e)
+{
+	struct np_mem_events_iter it;
+	struct np_rec_alloc a;
+	struct np_rec_free f;
+	uint32_t type;
+
+	np_rec_mem_events_begin(&it, e);
+	while (np_rec_mem_events_next(&it, &type, &a, &f)) {
+		if (type == NP_REC_ALLOC) {
+			np_memprofile_alloc(p, &a);
+			note_time(p, a.time_ns);
+		} else {
+			np_memprofile_free(p, &f);
+			note_time(p, f.time_ns);
+		}
+	}
+}
+
 void np_profile_add(struct np_profile *p, const struct np_record *rec)
 {
 	p->records++;
@@ -278,6 +299,9 @@ void np_profile_add(struct np_profile *p, const struct np_record *rec)
 		if (in_window(p, rec->u.free.time_ns))
 			np_memprofile_free(p, &rec->u.free);
 		note_time(p, rec->u.free.time_ns);
+		break;
+	case NP_REC_MEM_EVENTS:
+		add_mem_events(p, &rec->u.mem_events);
 		break;
 	}
 }

@@ -393,6 +393,249 @@ static int decode_free(const unsigned char *p, uint32_t size,
 }
 
 /*
+ * MEM_EVENTS: u32 count, u32 allocs, then each event: a tag byte (bit 0:
+ * a free; bit 1: a thread id follows, else the previous event's), the tid
+ * (varint) if so, then zigzag varints of the time and address deltas from
+ * the previous event, and for an allocation the size, the weight minus the
+ * size (a weight is never below its size), and the stack id, as varints.
+ */
+#define MEM_EVENTS_FIXED 8
+#define TAG_FREE 1u
+#define TAG_TID 2u
+
+static inline unsigned char *put_varint(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+static uint64_t zigzag(uint64_t delta)
+{
+	return (delta << 1) ^ (uint64_t)-(int64_t)(delta >> 63);
+}
+
+static uint64_t unzigzag(uint64_t v)
+{
+	return (v >> 1) ^ (uint64_t)-(int64_t)(v & 1);
+}
+
+/* NULL when the varint runs past END or past 64 bits.  Most are one byte
+ * (a tid, a stack id, a time delta): that case is inlined. */
+static const unsigned char *get_varint_long(const unsigned char *p,
+					    const unsigned char *end,
+					    uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (unsigned int shift = 0; p < end && shift < 64; shift += 7) {
+		unsigned char b = *p++;
+
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static inline const unsigned char *get_varint(const unsigned char *p,
+					      const unsigned char *end,
+					      uint64_t *v)
+{
+	if (p < end && *p < 0x80) {
+		*v = *p;
+		return p + 1;
+	}
+	return get_varint_long(p, end, v);
+}
+
+int np_rec_mem_events_start(struct np_mem_events_enc *e, void *buf,
+			    size_t cap)
+{
+	if (cap < NP_RECORD_HEADER_SIZE + MEM_EVENTS_FIXED)
+		return 0;
+	if (cap > NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD)
+		cap = NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD;
+	e->rec = buf;
+	e->cap = cap;
+	e->len = NP_RECORD_HEADER_SIZE + MEM_EVENTS_FIXED;
+	e->count = e->allocs = 0;
+	e->tid = 0;
+	e->time_ns = 0;
+	e->addr = 0;
+	return 1;
+}
+
+/* The tag, tid, time and address common to both kinds. */
+static unsigned char *put_event_head(struct np_mem_events_enc *e,
+				     unsigned char *p, unsigned int tag,
+				     uint32_t tid, uint64_t time_ns,
+				     uint64_t addr)
+{
+	if (e->count == 0 || tid != e->tid)
+		tag |= TAG_TID;
+	*p++ = (unsigned char)tag;
+	if (tag & TAG_TID)
+		p = put_varint(p, tid);
+	p = put_varint(p, zigzag(time_ns - e->time_ns));
+	p = put_varint(p, zigzag(addr - e->addr));
+	e->tid = tid;
+	e->time_ns = time_ns;
+	e->addr = addr;
+	return p;
+}
+
+int np_rec_mem_events_add_alloc(struct np_mem_events_enc *e,
+				const struct np_rec_alloc *a)
+{
+	unsigned char *p = e->rec + e->len;
+
+	if (e->cap - e->len < NP_MEM_EVENT_MAX || a->weight < a->size)
+		return 0;
+	p = put_event_head(e, p, 0, a->tid, a->time_ns, a->addr);
+	p = put_varint(p, a->size);
+	p = put_varint(p, a->weight - a->size);
+	p = put_varint(p, a->stack_id);
+	e->len = (size_t)(p - e->rec);
+	e->count++;
+	e->allocs++;
+	return 1;
+}
+
+int np_rec_mem_events_add_free(struct np_mem_events_enc *e,
+			       const struct np_rec_free *f)
+{
+	unsigned char *p = e->rec + e->len;
+
+	if (e->cap - e->len < NP_MEM_EVENT_MAX)
+		return 0;
+	p = put_event_head(e, p, TAG_FREE, f->tid, f->time_ns, f->addr);
+	e->len = (size_t)(p - e->rec);
+	e->count++;
+	return 1;
+}
+
+size_t np_rec_mem_events_finish(struct np_mem_events_enc *e)
+{
+	unsigned char *p = e->rec;
+
+	if (e->count == 0)
+		return 0;
+	p = put_u32(p, NP_REC_MEM_EVENTS);
+	p = put_u32(p, (uint32_t)(e->len - NP_RECORD_HEADER_SIZE));
+	p = put_u32(p, e->count);
+	put_u32(p, e->allocs);
+	return e->len;
+}
+
+void np_rec_mem_events_begin(struct np_mem_events_iter *it,
+			     const struct np_rec_mem_events *e)
+{
+	it->p = e->data;
+	it->end = e->data + e->len;
+	it->left = e->count;
+	it->tid = 0;
+	it->time_ns = 0;
+	it->addr = 0;
+}
+
+/* 1 and the event, 0 at the end, -1 when the run is malformed. */
+static inline int next_event(struct np_mem_events_iter *it, uint32_t *type,
+		      struct np_rec_alloc *a, struct np_rec_free *f)
+{
+	const unsigned char *p = it->p;
+	uint64_t v, time_d, addr_d, size, extra, stack;
+	unsigned int tag;
+
+	if (it->left == 0)
+		return p == it->end ? 0 : -1;
+	if (p >= it->end)
+		return -1;
+	tag = *p++;
+	if (tag & ~(TAG_FREE | TAG_TID))
+		return -1;
+	if (tag & TAG_TID) {
+		if (!(p = get_varint(p, it->end, &v)) || v > UINT32_MAX)
+			return -1;
+		it->tid = (uint32_t)v;
+	}
+	if (!(p = get_varint(p, it->end, &time_d)) ||
+	    !(p = get_varint(p, it->end, &addr_d)))
+		return -1;
+	it->time_ns += unzigzag(time_d);
+	it->addr += unzigzag(addr_d);
+	if (tag & TAG_FREE) {
+		*type = NP_REC_FREE;
+		f->time_ns = it->time_ns;
+		f->addr = it->addr;
+		f->tid = it->tid;
+	} else {
+		if (!(p = get_varint(p, it->end, &size)) ||
+		    !(p = get_varint(p, it->end, &extra)) ||
+		    !(p = get_varint(p, it->end, &stack)) ||
+		    stack > UINT32_MAX || size + extra < size)
+			return -1;
+		*type = NP_REC_ALLOC;
+		a->time_ns = it->time_ns;
+		a->addr = it->addr;
+		a->size = size;
+		a->weight = size + extra;
+		a->tid = it->tid;
+		a->stack_id = (uint32_t)stack;
+	}
+	it->p = p;
+	it->left--;
+	return 1;
+}
+
+int np_rec_mem_events_next(struct np_mem_events_iter *it, uint32_t *type,
+			   struct np_rec_alloc *a, struct np_rec_free *f)
+{
+	return next_event(it, type, a, f) > 0;
+}
+
+/* Whether the run can hold its counts: each event takes 3 to
+ * NP_MEM_EVENT_MAX bytes. */
+static int decode_mem_events_shallow(const unsigned char *p, uint32_t size,
+				     struct np_record *r)
+{
+	struct np_rec_mem_events *e = &r->u.mem_events;
+
+	p = get_u32(p, &e->count);
+	p = get_u32(p, &e->allocs);
+	e->data = p;
+	e->len = size - MEM_EVENTS_FIXED;
+	if (e->allocs > e->count || e->len / 3 < e->count ||
+	    e->len / NP_MEM_EVENT_MAX > e->count)
+		return NP_ECORRUPT;
+	return 0;
+}
+
+/* Walks the whole run once, so that a malformed one is refused here. */
+static int decode_mem_events(const unsigned char *p, uint32_t size,
+			     struct np_record *r)
+{
+	struct np_rec_mem_events *e = &r->u.mem_events;
+	struct np_mem_events_iter it;
+	struct np_rec_alloc a;
+	struct np_rec_free f;
+	uint32_t type, allocs = 0;
+	int rc;
+
+	if (decode_mem_events_shallow(p, size, r))
+		return NP_ECORRUPT;
+	np_rec_mem_events_begin(&it, e);
+	while ((rc = next_event(&it, &type, &a, &f)) > 0)
+		allocs += type == NP_REC_ALLOC;
+	return rc < 0 || allocs != e->allocs ? NP_ECORRUPT : 0;
+}
+
+/*
  * One row per type: its name, the smallest and largest payload it can have
  * (fixed-size records have min == max), and its decoder.
  */
@@ -414,6 +657,8 @@ static const struct {
 	[NP_REC_END] = { "end", 44, 44, decode_end },
 	[NP_REC_ALLOC] = { "alloc", 40, 40, decode_alloc },
 	[NP_REC_FREE] = { "free", 20, 20, decode_free },
+	[NP_REC_MEM_EVENTS] = { "mem_events", MEM_EVENTS_FIXED,
+				NP_RECORD_MAX_PAYLOAD, decode_mem_events },
 };
 
 const char *np_rec_type_name(uint32_t type)
@@ -446,4 +691,15 @@ int np_rec_decode(uint32_t type, const void *payload, uint32_t size,
 	out->size = size;
 	out->payload = payload;
 	return rec_types[type].decode(payload, size, out);
+}
+
+int np_rec_decode_shallow(uint32_t type, const void *payload, uint32_t size,
+			  struct np_record *out)
+{
+	if (type != NP_REC_MEM_EVENTS)
+		return np_rec_decode(type, payload, size, out);
+	out->type = type;
+	out->size = size;
+	out->payload = payload;
+	return decode_mem_events_shallow(payload, size, out);
 }

@@ -43,7 +43,8 @@ static int deliver(struct np_stream *s, np_stream_fn fn, void *arg)
 					type, size);
 		if (s->len - off < NP_RECORD_HEADER_SIZE + (size_t)size)
 			break;
-		if (np_rec_decode(type, p + NP_RECORD_HEADER_SIZE, size, &r))
+		if (np_rec_decode_shallow(type, p + NP_RECORD_HEADER_SIZE,
+					  size, &r))
 			return np_error("the agent sent a malformed %s record; recording stops",
 					np_rec_type_name(type));
 		fn(&r, p, NP_RECORD_HEADER_SIZE + size, arg);

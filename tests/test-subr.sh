@@ -154,7 +154,7 @@ header_samples()
 # collapsed_total FILE: the sum of the counts.
 collapsed_total()
 {
-	awk '{ n += $NF } END { print n + 0 }' "$1"
+	awk '{ n += $NF } END { printf "%.0f\n", n }' "$1"
 }
 
 # collapsed_leaf_count FILE FUNC: samples whose leaf frame is FUNC.
@@ -164,7 +164,7 @@ collapsed_leaf_count()
 		s = $0; sub(/ [0-9]+$/, "", s)
 		n = split(s, frame, ";")
 		if (frame[n] == f) c += $NF
-	} END { print c + 0 }' "$1"
+	} END { printf "%.0f\n", c }' "$1"
 }
 
 # collapsed_incl_count FILE FUNC: samples with FUNC anywhere on the stack.
@@ -175,7 +175,7 @@ collapsed_incl_count()
 		n = split(s, frame, ";")
 		for (i = 1; i <= n; i++)
 			if (frame[i] == f) { c += $NF; break }
-	} END { print c + 0 }' "$1"
+	} END { printf "%.0f\n", c }' "$1"
 }
 
 # collapsed_share FILE FUNC: the share (0 to 1) of samples whose leaf is FUNC.

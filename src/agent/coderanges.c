@@ -13,14 +13,14 @@
 
 struct range {
 	_Atomic uintptr_t lo, hi;
-	uintptr_t bias;
+	uint64_t key;
 	_Atomic int kind;
 };
 
 static struct range ranges[MAX_RANGES];
 static _Atomic int nranges;
 
-void np_coderanges_add(const struct np_elf_image *im)
+void np_coderanges_add(const struct np_elf_image *im, uint64_t key)
 {
 	int kind = np_coderanges_guess_frameless(im) ? NP_CODE_FRAMELESS
 						     : NP_CODE_FRAMES;
@@ -38,7 +38,7 @@ void np_coderanges_add(const struct np_elf_image *im)
 			}
 		if (at == MAX_RANGES)
 			return;
-		ranges[at].bias = im->bias;
+		ranges[at].key = key;
 		atomic_store(&ranges[at].kind, kind);
 		atomic_store(&ranges[at].lo, im->bias + ph->p_vaddr);
 		atomic_store(&ranges[at].hi,
@@ -48,12 +48,12 @@ void np_coderanges_add(const struct np_elf_image *im)
 	}
 }
 
-void np_coderanges_remove(uintptr_t bias)
+void np_coderanges_remove(uint64_t key)
 {
 	int n = atomic_load(&nranges);
 
 	for (int j = 0; j < n; j++)
-		if (ranges[j].bias == bias && atomic_load(&ranges[j].hi)) {
+		if (ranges[j].key == key && atomic_load(&ranges[j].hi)) {
 			atomic_store(&ranges[j].hi, 0);
 			atomic_store(&ranges[j].lo, 0);
 		}

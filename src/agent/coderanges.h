@@ -21,9 +21,11 @@ enum np_code_kind {
 	NP_CODE_FRAMELESS = 2, /* built without them */
 };
 
-/* Adds IM's executable segments (IM pinned); removes them again. */
-void np_coderanges_add(const struct np_elf_image *im);
-void np_coderanges_remove(uintptr_t bias);
+/* Adds IM's executable segments (IM pinned) under KEY, which tells this
+ * load from any other (the load bias does not: it is 0 for every object
+ * linked at a fixed address); removes them again. */
+void np_coderanges_add(const struct np_elf_image *im, uint64_t key);
+void np_coderanges_remove(uint64_t key);
 
 enum np_code_kind np_coderanges_kind(uint64_t pc);
 

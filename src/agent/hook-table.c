@@ -52,6 +52,18 @@ struct listed {
 	uint32_t name_off;
 	uint16_t phnum;
 	uint8_t known;
+	uint8_t excluded;
+	uint8_t reloaded; /* a patched slot of the table's entry is not ours */
+};
+
+/* A slot that a patched library's entry in the table has patched, for
+ * list_cb to see whether the object listed under that name and address is
+ * still the one that was patched. */
+struct patched_probe {
+	uint64_t bias;
+	uint64_t name_hash;
+	uintptr_t slot;
+	uintptr_t hook;
 };
 
 struct counters {
@@ -63,6 +75,8 @@ struct listing {
 	unsigned long long adds, subs;
 	uint32_t n, names_used;
 	int truncated;
+	uint32_t nprobes;
+	struct patched_probe probes[MAX_LIBS];
 	struct listed items[LIST_MAX];
 	char names[LIST_NAMES];
 };
@@ -124,6 +138,20 @@ static int counters_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
+/* Objects we never patch: ourselves, ld.so and the vDSO.  Reads the
+ * object's program headers: only in list_cb, while the object cannot go. */
+static int is_excluded(const struct listed *it)
+{
+	struct np_elf_image im = { it->bias, it->phdr, it->phnum };
+	uintptr_t vdso = getauxval(AT_SYSINFO_EHDR);
+
+	if (np_got_contains(&im, (uintptr_t)np_hooktab_sync))
+		return 1;
+	if (vdso && np_got_contains(&im, vdso))
+		return 1;
+	return getauxval(AT_BASE) && it->bias == getauxval(AT_BASE);
+}
+
 /* Under the loader's lock: copies only. */
 static int list_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -144,9 +172,27 @@ static int list_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	it->phnum = info->dlpi_phnum;
 	it->name_off = l->names_used;
 	it->known = 0;
+	it->excluded = (uint8_t)is_excluded(it);
 	memcpy(l->names + l->names_used, name, len + 1);
 	l->names_used += (uint32_t)len + 1;
 	it->name_hash = hash_name(name);
+	it->reloaded = 0;
+	for (uint32_t i = 0; i < l->nprobes; i++) {
+		const struct patched_probe *pr = &l->probes[i];
+		struct np_elf_image im = { it->bias, it->phdr, it->phnum };
+
+		/* Unloaded and loaded again at the same address (a name
+		 * and a bias do not tell loads apart): the new load's
+		 * slots hold what the linker put there, never our hook,
+		 * and another file there may not even have the slot.
+		 * Listed objects stay mapped while this callback runs. */
+		if (pr->bias == it->bias && pr->name_hash == it->name_hash)
+			it->reloaded =
+				!np_got_contains(&im, pr->slot) ||
+				atomic_load_explicit((_Atomic uintptr_t *)pr->slot,
+						     memory_order_relaxed) !=
+					pr->hook;
+	}
 	return 0;
 }
 
@@ -159,27 +205,46 @@ static struct lib *find_lib(uint64_t bias, uint64_t name_hash)
 	return NULL;
 }
 
+/* The patched slot of L that tells whether its object is still the one
+ * patched: a GOT slot rather than a pointer in data, which the program
+ * may set itself.  NULL when none is patched. */
+static const struct np_got_slot *probe_slot(const struct lib *l)
+{
+	if (l->state != LIB_PATCHABLE || !l->modes || l->nslots == 0)
+		return NULL;
+	for (int i = 0; i < l->nslots; i++)
+		if (l->slots[i].kind != NP_GOT_ABS)
+			return &l->slots[i];
+	return &l->slots[0];
+}
+
+/* With L's object pinned: whether it is another load than the one whose
+ * slots L patched (see list_cb). */
+static int reloaded(const struct lib *l, const struct np_elf_image *im)
+{
+	const struct np_got_slot *slot = probe_slot(l);
+
+	if (!slot)
+		return 0;
+	return !np_got_contains(im, slot->addr) ||
+	       atomic_load_explicit((_Atomic uintptr_t *)slot->addr,
+				    memory_order_relaxed) !=
+		       np_hook_address(slot->func);
+}
+
+static uint64_t code_key(const struct lib *l)
+{
+	return l->bias ^ l->name_hash;
+}
+
 static void drop_lib(int i)
 {
 	struct lib *l = &table.libs[i];
 
 	np_pages_free(l->slots, l->slots_bytes);
 	if (l->state == LIB_PATCHABLE)
-		np_coderanges_remove(l->bias);
+		np_coderanges_remove(code_key(l));
 	*l = table.libs[--table.nlibs];
-}
-
-/* Objects we never patch: ourselves, ld.so and the vDSO. */
-static int is_excluded(const struct listed *it)
-{
-	struct np_elf_image im = { it->bias, it->phdr, it->phnum };
-	uintptr_t vdso = getauxval(AT_SYSINFO_EHDR);
-
-	if (np_got_contains(&im, (uintptr_t)np_hooktab_sync))
-		return 1;
-	if (vdso && np_got_contains(&im, vdso))
-		return 1;
-	return getauxval(AT_BASE) && it->bias == getauxval(AT_BASE);
 }
 
 /*
@@ -307,9 +372,19 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 	size_t bytes = 0;
 	void *handle;
 	struct lib *l;
-	int n, excluded = is_excluded(it);
+	int n, skip = it->excluded;
 
-	if (excluded || pin(name, it->bias, &handle) != 0) {
+	if (!skip && pin(name, it->bias, &handle) != 0) {
+		struct counters now = { 0, 0 };
+
+		/* Unloaded since the listing: not to be skipped, only gone;
+		 * a new load under that name and address must be patched. */
+		dl_iterate_phdr(counters_cb, &now);
+		if (now.subs != ls->subs)
+			return;
+		skip = 1;
+	}
+	if (skip) {
 		lock();
 		if (!find_lib(it->bias, it->name_hash) &&
 		    table.nlibs < MAX_LIBS) {
@@ -337,7 +412,17 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 		l->name_hash = it->name_hash;
 		l->state = LIB_PATCHABLE;
 		strcpy(l->name, name);
-		np_coderanges_add(&im);
+		np_coderanges_add(&im, code_key(l));
+	}
+	if (l && reloaded(l, &im)) {
+		/* What the entry holds belongs to an earlier load. */
+		np_coderanges_remove(code_key(l));
+		np_coderanges_add(&im, code_key(l));
+		np_pages_free(l->slots, l->slots_bytes);
+		l->slots = NULL;
+		l->slots_bytes = 0;
+		l->nslots = 0;
+		l->modes = 0;
 	}
 	/* A session that ended meanwhile has unpatched, or will: its
 	 * snapshot comes after this check (both under the lock). */
@@ -382,6 +467,20 @@ int np_hooktab_sync(unsigned int modes)
 	ls = np_pages_alloc(sizeof(*ls));
 	if (!ls)
 		return -ENOMEM;
+	lock();
+	for (int i = 0; i < table.nlibs; i++) {
+		const struct np_got_slot *slot = probe_slot(&table.libs[i]);
+
+		if (slot) {
+			struct patched_probe *pr = &ls->probes[ls->nprobes++];
+
+			pr->bias = table.libs[i].bias;
+			pr->name_hash = table.libs[i].name_hash;
+			pr->slot = slot->addr;
+			pr->hook = np_hook_address(slot->func);
+		}
+	}
+	unlock();
 	dl_iterate_phdr(list_cb, ls);
 
 	/* Forget what is gone: its memory may be unmapped already. */
@@ -396,7 +495,8 @@ int np_hooktab_sync(unsigned int modes)
 				listed = 1;
 				ls->items[j].known =
 					l->state == LIB_SKIPPED ||
-					(l->modes & modes) == modes;
+					((l->modes & modes) == modes &&
+					 !ls->items[j].reloaded);
 				break;
 			}
 		if (!listed && !ls->truncated)

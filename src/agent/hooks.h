@@ -45,8 +45,9 @@ uintptr_t np_hook_real(enum np_hook_func func);
  * before any slot leads to the hook. */
 void np_hook_set_real(enum np_hook_func func, uintptr_t value);
 
-/* Creates the queue, the stack table and the live set; 0 or -ENOMEM. */
-int np_memhooks_init(void);
+/* Creates the queue for exact mode (EXACT) or sampled mode, the stack
+ * table and the live set; 0 or -ENOMEM. */
+int np_memhooks_init(int exact);
 
 /* Starts recording for SESSION with mean sampling gap INTERVAL bytes (0:
  * every allocation and free); np_memhooks_end stops, at once. */
@@ -55,7 +56,7 @@ void np_memhooks_end(void);
 /* Whether a session is recording. */
 uint32_t np_memhooks_session(void);
 
-/* What the writer drains. */
+/* What the writer drains: the queue of the session's mode. */
 struct np_mem_ring *np_memhooks_ring(void);
 struct np_stacktab *np_memhooks_stacks(void);
 

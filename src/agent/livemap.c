@@ -17,10 +17,36 @@
 #define SLOTS (1u << 20) /* 8 MiB of address space */
 #define MAX_PROBE 64
 #define TOMBSTONE 1ull
+#define FILTER_FULL 255
 
-struct np_livemap {
-	_Atomic uint64_t slots[SLOTS];
-};
+_Static_assert(sizeof(((struct np_livemap *)0)->slots) ==
+		       SLOTS * sizeof(uint64_t),
+	       "livemap.h and livemap.c disagree on the slots");
+
+static void filter_add(struct np_livemap *m, uint64_t addr)
+{
+	_Atomic uint8_t *c = &m->filter[np_livemap_bucket(addr)];
+	uint8_t v = atomic_load_explicit(c, memory_order_relaxed);
+
+	/* A full bucket stays full: it only costs lookups. */
+	while (v != FILTER_FULL &&
+	       !atomic_compare_exchange_weak_explicit(c, &v, v + 1,
+						      memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+}
+
+static void filter_remove(struct np_livemap *m, uint64_t addr)
+{
+	_Atomic uint8_t *c = &m->filter[np_livemap_bucket(addr)];
+	uint8_t v = atomic_load_explicit(c, memory_order_relaxed);
+
+	while (v != FILTER_FULL && v != 0 &&
+	       !atomic_compare_exchange_weak_explicit(c, &v, v - 1,
+						      memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+}
 
 struct np_livemap *np_livemap_create(void)
 {
@@ -44,6 +70,8 @@ int np_livemap_insert(struct np_livemap *m, uint64_t addr)
 {
 	uint32_t i = home(addr);
 
+	filter_add(m, addr);
+
 	for (int p = 0; p < MAX_PROBE; p++, i = (i + 1) & (SLOTS - 1)) {
 		uint64_t v = atomic_load_explicit(&m->slots[i],
 						  memory_order_relaxed);
@@ -54,6 +82,7 @@ int np_livemap_insert(struct np_livemap *m, uint64_t addr)
 			    memory_order_relaxed))
 			return 0;
 	}
+	filter_remove(m, addr);
 	return -1;
 }
 
@@ -61,14 +90,20 @@ int np_livemap_remove(struct np_livemap *m, uint64_t addr)
 {
 	uint32_t i = home(addr);
 
+	if (!np_livemap_may_hold(m, addr))
+		return 0;
 	for (int p = 0; p < MAX_PROBE; p++, i = (i + 1) & (SLOTS - 1)) {
 		uint64_t v = atomic_load_explicit(&m->slots[i],
 						  memory_order_acquire);
 
-		if (v == addr)
-			return atomic_compare_exchange_strong_explicit(
-				&m->slots[i], &v, TOMBSTONE,
-				memory_order_relaxed, memory_order_relaxed);
+		if (v == addr) {
+			if (!atomic_compare_exchange_strong_explicit(
+				    &m->slots[i], &v, TOMBSTONE,
+				    memory_order_relaxed, memory_order_relaxed))
+				return 0;
+			filter_remove(m, addr);
+			return 1;
+		}
 		/* Never used: nothing was ever inserted past it. */
 		if (v == 0)
 			return 0;

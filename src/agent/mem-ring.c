@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The allocation event queue (see mem-ring.h): Vyukov's bounded queue, as
- * in ring.c, over smaller cells. */
+ * in ring.c, over smaller cells.  A cell keeps its sequence number less its
+ * index, so that the fresh queue is all zeros: creating or resetting one
+ * touches no page, and a queue only costs the memory its events used. */
 #include "config.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "mem-ring.h"
 #include "mem.h"
 
 struct cell {
-	_Atomic uint64_t seq;
+	_Atomic uint64_t seq; /* Vyukov's sequence number, less the index */
 	struct np_mem_event ev;
 };
 
@@ -32,9 +37,9 @@ struct np_mem_ring *np_mem_ring_create(unsigned int ncells)
 	r = np_pages_alloc(bytes);
 	if (!r)
 		return NULL;
+	/* Fresh pages are zero: every cell is free for its first lap. */
 	r->mask = ncells - 1;
 	r->bytes = bytes;
-	np_mem_ring_reset(r);
 	return r;
 }
 
@@ -46,11 +51,36 @@ void np_mem_ring_free(struct np_mem_ring *r)
 
 void np_mem_ring_reset(struct np_mem_ring *r)
 {
-	for (uint64_t i = 0; i <= r->mask; i++)
-		atomic_store_explicit(&r->cells[i].seq, i,
-				      memory_order_relaxed);
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)r->cells + page - 1) & ~(page - 1);
+	uintptr_t hi = (uintptr_t)&r->cells[r->mask + 1] & ~(page - 1);
+
+	/* Every cell free for its first lap: the whole pages become zero
+	 * pages again, the cells around them are cleared one by one. */
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	for (uint64_t i = 0; i <= r->mask; i++) {
+		uintptr_t at = (uintptr_t)&r->cells[i].seq;
+
+		if (at < lo || at >= hi)
+			atomic_store_explicit(&r->cells[i].seq, 0,
+					      memory_order_relaxed);
+	}
 	r->tail = 0;
 	atomic_store_explicit(&r->head, 0, memory_order_release);
+}
+
+static uint64_t seq_of(struct np_mem_ring *r, uint64_t pos)
+{
+	return atomic_load_explicit(&r->cells[pos & r->mask].seq,
+				    memory_order_acquire) +
+	       (pos & r->mask);
+}
+
+static void set_seq(struct np_mem_ring *r, uint64_t pos, uint64_t seq)
+{
+	atomic_store_explicit(&r->cells[pos & r->mask].seq,
+			      seq - (pos & r->mask), memory_order_release);
 }
 
 struct np_mem_event *np_mem_ring_claim(struct np_mem_ring *r,
@@ -60,9 +90,7 @@ struct np_mem_event *np_mem_ring_claim(struct np_mem_ring *r,
 
 	for (;;) {
 		struct cell *c = &r->cells[pos & r->mask];
-		uint64_t seq =
-			atomic_load_explicit(&c->seq, memory_order_acquire);
-		int64_t dif = (int64_t)(seq - pos);
+		int64_t dif = (int64_t)(seq_of(r, pos) - pos);
 
 		if (dif == 0) {
 			if (atomic_compare_exchange_weak_explicit(
@@ -83,24 +111,18 @@ struct np_mem_event *np_mem_ring_claim(struct np_mem_ring *r,
 
 void np_mem_ring_publish(struct np_mem_ring *r, uint64_t ticket)
 {
-	atomic_store_explicit(&r->cells[ticket & r->mask].seq, ticket + 1,
-			      memory_order_release);
+	set_seq(r, ticket, ticket + 1);
 }
 
 const struct np_mem_event *np_mem_ring_peek(struct np_mem_ring *r)
 {
-	struct cell *c = &r->cells[r->tail & r->mask];
-
-	if (atomic_load_explicit(&c->seq, memory_order_acquire) != r->tail + 1)
+	if (seq_of(r, r->tail) != r->tail + 1)
 		return NULL;
-	return &c->ev;
+	return &r->cells[r->tail & r->mask].ev;
 }
 
 void np_mem_ring_pop(struct np_mem_ring *r)
 {
-	struct cell *c = &r->cells[r->tail & r->mask];
-
-	atomic_store_explicit(&c->seq, r->tail + r->mask + 1,
-			      memory_order_release);
+	set_seq(r, r->tail, r->tail + r->mask + 1);
 	r->tail++;
 }

@@ -19,7 +19,8 @@
 #include "mem.h"
 #include "send.h"
 
-#define SEND_BUFFER (256u << 10)
+/* Room for ~100,000 packed allocation events between two sends. */
+#define SEND_BUFFER (1u << 20)
 #define POLL_MS 10
 
 int np_send_init(struct np_send *s, int fd)
@@ -39,6 +40,7 @@ int np_send_init(struct np_send *s, int fd)
 	s->cap = SEND_BUFFER;
 	s->len = 0;
 	s->broken = 0;
+	s->batch_open = 0;
 	atomic_store(&s->deadline_ns, 0);
 	return 0;
 }
@@ -71,9 +73,19 @@ static int wait_writable(struct np_send *s)
 	return p.revents & (POLLHUP | POLLERR | POLLNVAL) ? -1 : 0;
 }
 
+static void close_batch(struct np_send *s)
+{
+	if (s->batch_open) {
+		s->len += np_rec_mem_events_finish(&s->batch);
+		s->batch_open = 0;
+	}
+}
+
 int np_send_flush(struct np_send *s)
 {
 	size_t off = 0;
+
+	close_batch(s);
 
 	if (!s->broken && s->len && !np_send_fd_is_ours(s))
 		s->broken = 1;
@@ -97,6 +109,7 @@ int np_send_flush(struct np_send *s)
 /* Runs ENCODE into the free part of the buffer, flushing once if needed. */
 #define APPEND(s, encode, ...)                                              \
 	do {                                                                \
+		close_batch(s);                                             \
 		for (int try_ = 0; try_ < 2 && !(s)->broken; try_++) {      \
 			size_t n_ = encode((s)->buf + (s)->len,             \
 					   (s)->cap - (s)->len, __VA_ARGS__); \
@@ -169,12 +182,42 @@ void np_send_lost(struct np_send *s, enum np_lost_kind kind, uint64_t count)
 	APPEND(s, np_rec_encode_lost, &l);
 }
 
+/* Opens a MEM_EVENTS record if none is, flushing first when the buffer
+ * has little room left; 0, or -1 once the stream is broken. */
+static int open_batch(struct np_send *s)
+{
+	if (s->batch_open)
+		return 0;
+	if (s->cap - s->len < (64u << 10) && np_send_flush(s) != 0)
+		return -1;
+	if (s->broken || !np_rec_mem_events_start(&s->batch, s->buf + s->len,
+						  s->cap - s->len))
+		return -1;
+	s->batch_open = 1;
+	return 0;
+}
+
 void np_send_alloc(struct np_send *s, const struct np_rec_alloc *a)
 {
-	APPEND(s, np_rec_encode_alloc, a);
+	for (int try = 0; try < 2; try++) {
+		if (open_batch(s) != 0)
+			return;
+		if (np_rec_mem_events_add_alloc(&s->batch, a))
+			return;
+		/* Full: send it and start another. */
+		if (np_send_flush(s) != 0)
+			return;
+	}
 }
 
 void np_send_free(struct np_send *s, const struct np_rec_free *f)
 {
-	APPEND(s, np_rec_encode_free, f);
+	for (int try = 0; try < 2; try++) {
+		if (open_batch(s) != 0)
+			return;
+		if (np_rec_mem_events_add_free(&s->batch, f))
+			return;
+		if (np_send_flush(s) != 0)
+			return;
+	}
 }

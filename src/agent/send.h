@@ -2,7 +2,8 @@
 /*
  * The writer's side of the stream: whole records batched in an mmap'd buffer
  * and sent to the CLI's socket with send(MSG_NOSIGNAL), so the target never
- * gets SIGPIPE.  Writer thread only.
+ * gets SIGPIPE; consecutive allocation events share one MEM_EVENTS record.
+ * Writer thread only.
  */
 #ifndef NPROF_AGENT_SEND_H
 #define NPROF_AGENT_SEND_H
@@ -22,6 +23,10 @@ struct np_send {
 	size_t cap;
 	size_t len;
 	int broken; /* the CLI is gone, or the fd is no longer ours */
+	/* The MEM_EVENTS record being filled at buf + len, if batch_open:
+	 * any other record, and a flush, finish it first. */
+	struct np_mem_events_enc batch;
+	int batch_open;
 	/* Give up on a CLI that takes nothing after this (0: wait). */
 	_Atomic uint64_t deadline_ns;
 };
@@ -51,6 +56,7 @@ void np_send_cpu_sample(struct np_send *s,
 void np_send_thread(struct np_send *s, uint32_t tid, uint64_t time_ns,
 		    const char *name, size_t name_len);
 void np_send_lost(struct np_send *s, enum np_lost_kind kind, uint64_t count);
+/* Allocation events go into MEM_EVENTS records, packed. */
 void np_send_alloc(struct np_send *s, const struct np_rec_alloc *a);
 void np_send_free(struct np_send *s, const struct np_rec_free *f);
 

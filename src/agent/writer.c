@@ -225,7 +225,7 @@ int np_writer_start_mem(struct np_run *r)
 	if (r->settings.nativemem < 0)
 		return 0;
 	/* The first time, this fills tens of MB of queue: milliseconds. */
-	err = np_memhooks_init();
+	err = np_memhooks_init(r->settings.nativemem == 0);
 	if (err)
 		return err;
 	/* Our own allocations (dlopen, dlsym) are never recorded. */
@@ -400,7 +400,8 @@ static void *writer_main(void *arg)
 		}
 		if (end_ns && end_ns - now < wait)
 			wait = end_ns - now;
-		listen_cli(r, (int)((wait + 999999) / 1000000));
+		/* Events pour in: look at the CLI, but do not sleep. */
+		listen_cli(r, busy ? 0 : (int)((wait + 999999) / 1000000));
 		drain(r);
 		np_modules_take_notes(r->modules, &r->out);
 		busy = drain_mem(r) >= BUSY_EVENTS;

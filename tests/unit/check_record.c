@@ -171,6 +171,101 @@ START_TEST(test_fixed_records)
 }
 END_TEST
 
+START_TEST(test_mem_events)
+{
+	/* Times that go back (threads), addresses far apart and close, a
+	 * tid that changes, weights above the size, the largest values. */
+	const struct np_rec_alloc allocs[] = {
+		{ 1000, 0x7f0000001000, 32, 32, 7, 1 },
+		{ 990, 0x5555000020, 2097143, 2200000, 8, 0 },
+		{ UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT32_MAX,
+		  UINT32_MAX },
+		{ 0, 0, 0, 0, 0, 0 },
+	};
+	const struct np_rec_free frees[] = {
+		{ 1001, 0x7f0000001000, 7 },
+		{ 5, 0x10, 9 },
+	};
+	struct np_mem_events_enc enc;
+	struct np_mem_events_iter it;
+	struct np_rec_alloc a;
+	struct np_rec_free f;
+	struct np_record r;
+	uint32_t type;
+	size_t len;
+
+	/* An empty run is no record at all. */
+	ck_assert(np_rec_mem_events_start(&enc, buf, sizeof(buf)));
+	ck_assert_uint_eq(np_rec_mem_events_finish(&enc), 0);
+	ck_assert(!np_rec_mem_events_start(&enc, buf, 15));
+
+	ck_assert(np_rec_mem_events_start(&enc, buf, sizeof(buf)));
+	for (int i = 0; i < 4; i++) {
+		ck_assert(np_rec_mem_events_add_alloc(&enc, &allocs[i]));
+		if (i < 2)
+			ck_assert(np_rec_mem_events_add_free(&enc, &frees[i]));
+	}
+	len = np_rec_mem_events_finish(&enc);
+	decode_back(len, NP_REC_MEM_EVENTS, &r);
+	ck_assert_uint_eq(r.u.mem_events.count, 6);
+	ck_assert_uint_eq(r.u.mem_events.allocs, 4);
+	np_rec_mem_events_begin(&it, &r.u.mem_events);
+	for (int i = 0; i < 4; i++) {
+		ck_assert(np_rec_mem_events_next(&it, &type, &a, &f));
+		ck_assert_uint_eq(type, NP_REC_ALLOC);
+		ck_assert(!memcmp(&a, &allocs[i], sizeof(a)));
+		if (i < 2) {
+			ck_assert(np_rec_mem_events_next(&it, &type, &a, &f));
+			ck_assert_uint_eq(type, NP_REC_FREE);
+			ck_assert_uint_eq(f.time_ns, frees[i].time_ns);
+			ck_assert_uint_eq(f.addr, frees[i].addr);
+			ck_assert_uint_eq(f.tid, frees[i].tid);
+		}
+	}
+	ck_assert(!np_rec_mem_events_next(&it, &type, &a, &f));
+
+	/* Malformed runs are refused whole: a count too high, an unknown
+	 * tag bit, a run cut inside an event. */
+	buf[NP_RECORD_HEADER_SIZE] = 7;
+	ck_assert_int_eq(np_rec_decode(NP_REC_MEM_EVENTS,
+				       buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len - NP_RECORD_HEADER_SIZE, &r),
+			 NP_ECORRUPT);
+	buf[NP_RECORD_HEADER_SIZE] = 6;
+	buf[NP_RECORD_HEADER_SIZE + 8] |= 0x10;
+	ck_assert_int_eq(np_rec_decode(NP_REC_MEM_EVENTS,
+				       buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len - NP_RECORD_HEADER_SIZE, &r),
+			 NP_ECORRUPT);
+	buf[NP_RECORD_HEADER_SIZE + 8] &= ~0x10;
+	ck_assert_int_eq(np_rec_decode(NP_REC_MEM_EVENTS,
+				       buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len - NP_RECORD_HEADER_SIZE - 1, &r),
+			 NP_ECORRUPT);
+
+	/* The CLI's shallow decoding takes what fits the counts unwalked,
+	 * and refuses counts the payload cannot hold. */
+	ck_assert_int_eq(np_rec_decode_shallow(NP_REC_MEM_EVENTS,
+					       buf + NP_RECORD_HEADER_SIZE,
+					       (uint32_t)len - NP_RECORD_HEADER_SIZE - 1,
+					       &r),
+			 0);
+	ck_assert_uint_eq(r.u.mem_events.count, 6);
+	buf[NP_RECORD_HEADER_SIZE] = 200;
+	ck_assert_int_eq(np_rec_decode_shallow(NP_REC_MEM_EVENTS,
+					       buf + NP_RECORD_HEADER_SIZE,
+					       (uint32_t)len - NP_RECORD_HEADER_SIZE,
+					       &r),
+			 NP_ECORRUPT);
+
+	/* A full buffer says so rather than writing past it. */
+	ck_assert(np_rec_mem_events_start(&enc, buf, 16 + NP_MEM_EVENT_MAX));
+	ck_assert(np_rec_mem_events_add_alloc(&enc, &allocs[2]));
+	ck_assert(!np_rec_mem_events_add_free(&enc, &frees[0]));
+	ck_assert_uint_le(np_rec_mem_events_finish(&enc), 16 + NP_MEM_EVENT_MAX);
+}
+END_TEST
+
 START_TEST(test_bad_headers)
 {
 	uint32_t type, size;
@@ -229,6 +324,7 @@ int main(void)
 	tcase_add_test(tc, test_module);
 	tcase_add_test(tc, test_stack);
 	tcase_add_test(tc, test_fixed_records);
+	tcase_add_test(tc, test_mem_events);
 	tcase_add_test(tc, test_bad_headers);
 	tcase_add_test(tc, test_random_never_crashes);
 	suite_add_tcase(s, tc);
