@@ -170,8 +170,14 @@ static uint32_t mem_stack_id(struct np_run *r, uint32_t ref)
 	if ((uint32_t)(*sent >> 32) == r->session)
 		return (uint32_t)*sent;
 	id = np_stackmap_intern(r->stacks, frames, n, &is_new);
-	if (is_new)
+	if (is_new) {
+		/* A library dlopen'ed since the loop took the module notes
+		 * posted its note before any of its events could be queued:
+		 * the MODULE record must come before a stack through it, or
+		 * the report cannot name those frames. */
+		np_modules_take_notes(r->modules, &r->out);
 		np_send_stack(&r->out, id, frames, n);
+	}
 	*sent = (uint64_t)r->session << 32 | id;
 	return id;
 }
@@ -402,8 +408,8 @@ static void *writer_main(void *arg)
 			wait = end_ns - now;
 		/* Events pour in: look at the CLI, but do not sleep. */
 		listen_cli(r, busy ? 0 : (int)((wait + 999999) / 1000000));
-		drain(r);
 		np_modules_take_notes(r->modules, &r->out);
+		drain(r);
 		busy = drain_mem(r) >= BUSY_EVENTS;
 		np_modules_scan(r->modules, &r->out);
 		if (r->settings.nativemem >= 0)
