@@ -55,6 +55,7 @@ one_target()
 one_target root
 
 if is_root && command -v setpriv >/dev/null 2>&1; then
+	for_nobody ATTACH_TARGET ATTACH_PLUGIN
 	one_target nobody setpriv --reuid=65534 --regid=65534 --clear-groups
 else
 	note_ "not root or no setpriv: no target of another user's"

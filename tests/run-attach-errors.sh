@@ -71,6 +71,7 @@ target_expect ping pong
 
 # ptrace refused: nobody attaching to root's process.
 if is_root && command -v setpriv >/dev/null 2>&1; then
+	for_nobody
 	last_cmd="setpriv nobody nprof attach $target_pid"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$NPROF" attach -q -o /tmp/nprof-never.dat $target_pid \

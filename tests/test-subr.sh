@@ -68,6 +68,25 @@ for prog in "$NPROF" "$HOT3X" "$LATE_THREADS" "$EXIT_STATUS" "$NO_PERF"; do
 	[ -x "$prog" ] || fail_ "$prog is not built (make check builds it)"
 done
 
+# for_nobody VAR...: lets user nobody run nprof and the files the variables
+# VAR... name.  The build tree may sit under a directory closed to others (a
+# checkout in a 0700 mktemp folder), so they are copied, nprof with its
+# agent beside it, into a folder of $T that anyone can read, and NPROF and
+# the variables are pointed there.
+for_nobody()
+{
+	chmod 755 "$T" && mkdir -p "$T/pub" && chmod 755 "$T/pub" ||
+		fail_ "cannot open $T to nobody"
+	cp "$abs_top_builddir/src/.libs/libnprof-agent.so" "$T/pub/" ||
+		fail_ "cannot copy the agent for nobody"
+	for _var in NPROF "$@"; do
+		eval "_path=\$$_var"
+		cp "$_path" "$T/pub/" || fail_ "cannot copy $_path for nobody"
+		eval "$_var=\$T/pub/\${_path##*/}"
+	done
+	chmod -R a+rX "$T/pub"
+}
+
 # run_timeout SECS CMD...: runs CMD, returns its status; a CMD still running
 # after SECS seconds is killed and the test fails as hung.  timeout exits 124
 # when TERM ended it, 137 when it had to KILL, which a command that dies of
