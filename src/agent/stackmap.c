@@ -36,18 +36,6 @@ void np_stackmap_free(struct np_stackmap *m)
 	np_pages_free(m, sizeof(*m));
 }
 
-static uint64_t hash_frames(const uint64_t *frames, uint32_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-
-	for (uint32_t i = 0; i < n; i++) {
-		h ^= frames[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 33;
-	}
-	return h;
-}
-
 static void start_over(struct np_stackmap *m)
 {
 	memset(m->slots, 0, sizeof(m->slots));
@@ -58,7 +46,7 @@ static void start_over(struct np_stackmap *m)
 uint32_t np_stackmap_intern(struct np_stackmap *m, const uint64_t *frames,
 			    uint32_t n, int *is_new)
 {
-	uint64_t h = hash_frames(frames, n);
+	uint64_t h = np_frames_hash(frames, n);
 	uint32_t i = (uint32_t)h & (SLOTS - 1);
 	uint64_t *e;
 

@@ -20,4 +20,17 @@ void np_stackmap_free(struct np_stackmap *m);
 uint32_t np_stackmap_intern(struct np_stackmap *m, const uint64_t *frames,
 			    uint32_t n, int *is_new);
 
+/* The hash of a stack, shared by this table and the hooks' (stacktab.c). */
+static inline uint64_t np_frames_hash(const uint64_t *frames, uint32_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+
+	for (uint32_t i = 0; i < n; i++) {
+		h ^= frames[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+	}
+	return h;
+}
+
 #endif /* NPROF_AGENT_STACKMAP_H */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "stackmap.h"
 #include "stacktab.h"
 
 #define SLOTS (1u << 20)          /* a power of two */
@@ -29,18 +30,6 @@ struct np_stacktab *np_stacktab_create(void)
 	return np_pages_alloc(sizeof(struct np_stacktab));
 }
 
-static uint64_t hash_frames(const uint64_t *frames, uint32_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-
-	for (uint32_t i = 0; i < n; i++) {
-		h ^= frames[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 33;
-	}
-	return h;
-}
-
 static int same(const uint64_t *e, uint64_t h, const uint64_t *frames,
 		uint32_t n)
 {
@@ -51,7 +40,7 @@ static int same(const uint64_t *e, uint64_t h, const uint64_t *frames,
 uint32_t np_stacktab_intern(struct np_stacktab *t, const uint64_t *frames,
 			    uint32_t n)
 {
-	uint64_t h = hash_frames(frames, n);
+	uint64_t h = np_frames_hash(frames, n);
 	uint32_t i = (uint32_t)(h >> 20) & (SLOTS - 1);
 	uint32_t mine = 0; /* our reserved entry, once written */
 
