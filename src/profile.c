@@ -99,6 +99,7 @@ static void module_gone(struct np_profile *p,
 		if (mod->id == g->id && mod->gone_seq == UINT64_MAX) {
 			mod->gone_ns = g->time_ns;
 			mod->gone_seq = p->records;
+			p->modules_gone++;
 			break;
 		}
 	}
@@ -107,14 +108,17 @@ static void module_gone(struct np_profile *p,
 
 static void define_stack(struct np_profile *p, const struct np_rec_stack *s)
 {
-	uint64_t pcs[NP_MAX_FRAMES];
+	/* The frames, then how many modules were gone then: a key word that
+	 * no user of the stack reads. */
+	uint64_t pcs[NP_MAX_FRAMES + 1];
 	bool added;
 	uint32_t index, slot;
 
 	for (uint32_t i = 0; i < s->nframes; i++)
 		pcs[i] = np_rec_stack_frame(s, i);
-	index = np_intern_add(&p->stack_set, pcs, s->nframes * sizeof(*pcs),
-			      &added);
+	pcs[s->nframes] = p->modules_gone;
+	index = np_intern_add(&p->stack_set, pcs,
+			      (s->nframes + 1) * sizeof(*pcs), &added);
 	if (added) {
 		np_xgrow(&p->stacks, p->nstacks, &p->stacks_cap,
 			 sizeof(*p->stacks));

@@ -46,6 +46,32 @@ static const char *const stop_names[] = {
 	[NP_STOP_EXEC] = "exec",
 };
 
+/* Unique across the runs of this process: the hooks' stack table
+ * outlives runs. */
+static uint32_t next_stack_epoch(void)
+{
+	static uint32_t epochs;
+
+	return ++epochs;
+}
+
+/*
+ * A library loaded where one went away has other code at the same
+ * addresses: a stack defined before must not stand for its frames.  Once a
+ * module is gone, every stack is defined anew at its next use, after the
+ * MODULE_GONE record, so the report names it by what was loaded then.
+ */
+static void forget_stacks_if_gone(struct np_run *r)
+{
+	uint32_t gone = np_modules_gone(r->modules);
+
+	if (gone == r->gone_seen)
+		return;
+	r->gone_seen = gone;
+	np_stackmap_forget(r->stacks);
+	r->stack_epoch = next_stack_epoch();
+}
+
 struct np_run *np_run_create(const struct np_session *s, uint32_t session,
 			     int *err)
 {
@@ -57,6 +83,7 @@ struct np_run *np_run_create(const struct np_session *s, uint32_t session,
 	}
 	r->settings = *s;
 	r->session = session;
+	r->stack_epoch = next_stack_epoch();
 	r->out.fd = -1;
 	*err = np_send_init(&r->out, s->stream_fd);
 	if (*err == 0) {
@@ -135,6 +162,7 @@ static void drain(struct np_run *r)
 
 	if (!ring)
 		return;
+	forget_stacks_if_gone(r);
 	while ((s = np_ring_peek(ring))) {
 		/* Samples of an earlier session, or empty ones, are skipped. */
 		if (s->session == r->session && s->nframes) {
@@ -167,7 +195,7 @@ static uint32_t mem_stack_id(struct np_run *r, uint32_t ref)
 	if (!ref)
 		return 0;
 	frames = np_stacktab_get(np_memhooks_stacks(), ref, &n, &sent);
-	if ((uint32_t)(*sent >> 32) == r->session)
+	if ((uint32_t)(*sent >> 32) == r->stack_epoch)
 		return (uint32_t)*sent;
 	id = np_stackmap_intern(r->stacks, frames, n, &is_new);
 	if (is_new) {
@@ -178,7 +206,7 @@ static uint32_t mem_stack_id(struct np_run *r, uint32_t ref)
 		np_modules_take_notes(r->modules, &r->out);
 		np_send_stack(&r->out, id, frames, n);
 	}
-	*sent = (uint64_t)r->session << 32 | id;
+	*sent = (uint64_t)r->stack_epoch << 32 | id;
 	return id;
 }
 
@@ -192,6 +220,7 @@ static unsigned int drain_mem(struct np_run *r)
 
 	if (!ring || r->settings.nativemem < 0)
 		return 0;
+	forget_stacks_if_gone(r);
 	uint64_t until = np_clock_ns() + DRAIN_NS;
 
 	while ((ev = np_mem_ring_peek(ring))) {

@@ -36,6 +36,10 @@ struct np_run {
 	struct np_threads *threads;
 	struct np_modules *modules;
 	uint32_t session; /* stamped on this run's samples */
+	/* Marks the hooks' stacks defined in this run since the last time
+	 * a module went away (mem_stack_id), and that count of modules. */
+	uint32_t stack_epoch;
+	uint32_t gone_seen;
 	/* The writer chooses the engine and starts native memory tracking
 	 * (attach: the thread that called the start is borrowed, and every
 	 * millisecond there holds up the target). */
