@@ -294,9 +294,24 @@ static void announce_mem(struct np_run *r)
 	np_send_metaf(&r->out, "nativemem_interval", "%lld",
 		      (long long)r->settings.nativemem);
 	np_hooktab_stats(&st);
+	r->repaired_at_start = st.repaired;
 	np_send_metaf(&r->out, "nativemem_hooks",
 		      "%u libraries, %u slots patched, %u objects skipped",
 		      st.libraries, st.slots, st.skipped);
+}
+
+/* Lazy slots the linker wrote over during the session (hook-table.c's
+ * recheck_lazy), each patched again: a count for --header, when any. */
+static void send_repaired(struct np_run *r)
+{
+	struct np_hooktab_stats st;
+
+	if (r->settings.nativemem < 0)
+		return;
+	np_hooktab_stats(&st);
+	if (st.repaired != r->repaired_at_start)
+		np_send_metaf(&r->out, "nativemem_slots_repaired", "%u",
+			      st.repaired - r->repaired_at_start);
 }
 
 static void report_lost(struct np_run *r)
@@ -366,6 +381,7 @@ static void finish(struct np_run *r)
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
 	np_unwind_meta_send(&r->out, r->unwind_stops_at_start);
+	send_repaired(r);
 	np_send_meta(&r->out, "agent_stop", stop_names[why]);
 	np_send_flush(&r->out);
 	if (np_send_fd_is_ours(&r->out)) {

@@ -47,6 +47,7 @@ struct np_run {
 	uint64_t start_ns;
 	uint64_t lost_sent[NP_LOST_KIND_MAX + 1];
 	uint64_t unwind_stops_at_start[NP_UNWIND_STOP_MAX];
+	uint32_t repaired_at_start; /* np_hooktab_stats' repaired */
 	pthread_t thread;
 	_Atomic int stop_reason; /* enum np_stop_reason, first one wins */
 	atomic_int finished;     /* the writer is done and the stream closed */
