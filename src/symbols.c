@@ -558,6 +558,17 @@ static void resolve_pc(struct np_symbols *s, uint32_t module, uint64_t pc,
 		       ? dwfl_module_addrinfo(sm->dwmod, addr, &offset, &sym,
 					      NULL, NULL, NULL)
 		       : NULL;
+	/* A signal frame's return address is the first instruction of the
+	 * signal trampoline (__restore_rt), with padding, in no function,
+	 * before it, for unwinders that look up pc - 1. */
+	if ((!name || !name[0]) && caller && sm->state == MODULE_READY) {
+		name = dwfl_module_addrinfo(sm->dwmod, pc, &offset, &sym,
+					    NULL, NULL, NULL);
+		if (name && offset == 0)
+			addr = pc;
+		else
+			name = NULL;
+	}
 	if (!name || !name[0]) {
 		push_frame(s, module, unnamed(s, module, pc), 0, 0, false);
 		return;

@@ -186,6 +186,19 @@ collapsed_leaf_count()
 	} END { printf "%.0f\n", c }' "$1"
 }
 
+# libc_debug_file PROG: where libc6-dbg puts the separate debug info of
+# PROG's libc.so.6 (by build-id), whether or not it is there; empty when
+# PROG has no libc.so.6 with a build-id.
+libc_debug_file()
+{
+	_libc=$(ldd "$1" | awk '$1 == "libc.so.6" { print $3; exit }')
+	[ -n "$_libc" ] && [ -f "$_libc" ] || return 0
+	_id=$(eu-readelf -n "$_libc" |
+		sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p' | head -n 1)
+	[ -n "$_id" ] || return 0
+	echo "/usr/lib/debug/.build-id/$(echo "$_id" | cut -c1-2)/$(echo "$_id" | cut -c3-).debug"
+}
+
 # collapsed_incl_count FILE FUNC: samples with FUNC anywhere on the stack.
 collapsed_incl_count()
 {
