@@ -1,0 +1,46 @@
+#! /bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The disk fills while nprof record writes samples.dat (a 256 KiB tmpfs,
+# and --nativemem=0 on a program that allocates tens of MB of events): nprof
+# says so in one line, stops writing but goes on reading the stream, so the
+# command is neither blocked nor killed and finishes with its own status;
+# nprof exits non-zero, and what it wrote reads up to its last whole record.
+. "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
+
+TARGET=$abs_top_builddir/tests/workloads/fault-target
+[ -x "$TARGET" ] || fail_ "$TARGET is not built"
+
+is_root || skip_ "mounting a tmpfs needs root"
+mkdir small || fail_ "mkdir small"
+mount -t tmpfs -o size=256k nprof-test "$T/small" 2>mount.err ||
+	skip_ "cannot mount a tmpfs: $(cat mount.err)"
+trap 'umount "$T/small"; cd / && rm -rf "$T"' EXIT
+
+run_nprof 120 record -q --nativemem=0 -o small/full.dat -- \
+	"$TARGET" --done done --exit 4 3
+expect_error
+grep -q "^nprof: cannot write 'small/full.dat': No space left on device" "$T/err" ||
+	fail_ "the error does not say that the disk is full"
+
+# The command did all its work and exited with its status.
+[ -s done ] || fail_ "fault-target did not finish"
+grep -qx 'exit 4' done || fail_ "fault-target ended with: $(cat done)"
+rounds=$(awk '$1 == "rounds" { print $2 }' done)
+[ "${rounds:-0}" -gt 0 ] || fail_ "fault-target did no rounds"
+grep -qx 'exit 4' "$T/out" || fail_ "fault-target's stdout is lost"
+
+# The file holds what fitted, and says it is cut short.
+size=$(wc -c <small/full.dat)
+note_ "$rounds rounds; $size bytes written"
+[ "$size" -gt 100000 ] || fail_ "only $size bytes written on a 256 KiB disk"
+cp small/full.dat full.dat
+report_ok full.header full.dat --header
+grep -q '^file: cut short' full.header ||
+	fail_ "--header does not say the file is cut short"
+# The agent sends allocation events in records of up to 1 MiB: the first
+# one may not have fitted, so the report may well be empty.
+run_nprof 60 report --alloc --format=collapsed full.dat
+[ "$rc" -eq 0 ] || fail_ "report --alloc of the cut file exited $rc"
+grep -q 'cut short' "$T/err" ||
+	fail_ "report does not warn that the file is cut short"
+exit 0
