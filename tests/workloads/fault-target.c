@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fault-target [--progress FILE] [--done FILE] [--fork] [--exit CODE] SECONDS
+ * fault-target [--progress FILE] [--done FILE] [--until FILE] [--fork]
+ *              [--exit CODE] SECONDS
  *
  * The program of the tests/run-fault-*.sh scripts, which hurt nprof record
  * while it runs and check that the program did not notice.  For SECONDS of
- * wall time it allocates small blocks through a pointer to malloc stored in
- * its data (a relocation the agent patches), fills and checks each one.
+ * wall time, or until the --until file exists, it allocates small blocks
+ * through a pointer to malloc stored in its data (a relocation the agent
+ * patches), fills and checks each one.
  * Every 100 ms it appends "MS ROUNDS" to the progress file (after a first
  * line "pid PID"), so a test can see it go on while nprof is stopped or
  * gone.  With --fork, halfway through, a child does allocation rounds of
@@ -103,14 +105,14 @@ static void append(int fd, const char *text)
 
 static void usage(void)
 {
-	fputs("usage: fault-target [--progress FILE] [--done FILE] [--fork] "
-	      "[--exit CODE] SECONDS\n", stderr);
+	fputs("usage: fault-target [--progress FILE] [--done FILE] "
+	      "[--until FILE] [--fork] [--exit CODE] SECONDS\n", stderr);
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	const char *progress = NULL, *done = NULL;
+	const char *progress = NULL, *done = NULL, *until = NULL;
 	int do_fork = 0, code = 0, progress_fd = -1, i;
 	int child_status = -1;
 	unsigned int rounds = 0;
@@ -127,6 +129,8 @@ int main(int argc, char **argv)
 			progress = argv[++i];
 		else if (!strcmp(argv[i], "--done"))
 			done = argv[++i];
+		else if (!strcmp(argv[i], "--until"))
+			until = argv[++i];
 		else if (!strcmp(argv[i], "--exit"))
 			code = atoi(argv[++i]);
 		else
@@ -159,6 +163,8 @@ int main(int argc, char **argv)
 				 (now() - start) * 1000, rounds);
 			append(progress_fd, line);
 			next_note += 0.1;
+			if (until && access(until, F_OK) == 0)
+				break;
 		}
 		if (do_fork && child_status < 0 && now() - start > seconds / 2) {
 			pid_t pid;
