@@ -22,7 +22,10 @@
  *     (DESIGN rule 1); dl_iterate_phdr callbacks only copy.
  *  7. Children are not profiled: the settings variable and the agent's
  *     LD_PRELOAD entry are removed at start, fds are close-on-exec, and a
- *     forked child drops the session.
+ *     forked child drops the session.  Its patched GOT slots stay and lead
+ *     to hooks that find no session and only call the real function:
+ *     putting them back from the fork handler would write GOT pages while
+ *     the table may be half-updated by a thread that did not come along.
  *  8. Exiting stays quick: the destructor waits for the last records at
  *     most a second.
  */
