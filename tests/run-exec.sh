@@ -4,6 +4,8 @@
 # not harmed under any engine: the session ends cleanly at the first exec
 # (agent_stop exec), and neither the itimer nor a pending SIGPROF, which both
 # survive exec, reach the new program (it would die of SIGPROF: exit 155).
+# The same in --nativemem mode, alone or with CPU sampling: the session
+# ends at the exec there too.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
 REEXEC=$abs_top_builddir/tests/workloads/reexec
@@ -19,3 +21,15 @@ for engine in cpu ctimer itimer; do
 	grep -q '^agent stop: exec' header ||
 		fail_ "-e $engine: the session did not end at the exec"
 done
+
+for opts in "--nativemem=0" "--nativemem=64k -e cpu"; do
+	# shellcheck disable=SC2086 # $opts is split on purpose
+	run_nprof 120 record -q $opts -o out.dat -- "$REEXEC" 3
+	[ "$rc" -eq 7 ] ||
+		fail_ "$opts: the exec'ing command exited $rc, expected 7"
+	report_ok header out.dat --header
+	grep -q '^agent stop: exec' header ||
+		fail_ "$opts: the session did not end at the exec"
+	grep -q '^file: complete' header || fail_ "$opts: the file is not whole"
+done
+exit 0
