@@ -4,6 +4,8 @@
 # and --nativemem=0 on a program that allocates tens of MB of events): nprof
 # says so in one line, stops writing but goes on reading the stream, so the
 # command is neither blocked nor killed and finishes with its own status;
+# nprof asks the agent to end the session, which puts back the GOT slots
+# at once (the command sees its pointer to malloc restored before it ends);
 # nprof exits non-zero, and what it wrote reads up to its last whole record.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
@@ -28,6 +30,8 @@ grep -qx 'exit 4' done || fail_ "fault-target ended with: $(cat done)"
 rounds=$(awk '$1 == "rounds" { print $2 }' done)
 [ "${rounds:-0}" -gt 0 ] || fail_ "fault-target did no rounds"
 grep -qx 'exit 4' "$T/out" || fail_ "fault-target's stdout is lost"
+grep -qx 'restored 1' done ||
+	fail_ "the session went on after nprof could not write any more"
 
 # The file holds what fitted, and says it is cut short.
 size=$(wc -c <small/full.dat)
