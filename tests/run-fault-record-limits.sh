@@ -9,7 +9,11 @@
 # - perf_event_open and timer_create refused (seccomp): setitimer samples,
 #   with warnings, and native memory is tracked all the same;
 # - setitimer refused too: CPU sampling is off, --header says why, and
-#   native memory is still tracked.
+#   native memory is still tracked;
+# - the other way round, too little address space for the agent's queue of
+#   allocation events (ulimit -v, 250 MB where CPU sampling alone takes
+#   ~145 MB and --nativemem=0 ~390 MB): the session goes on with CPU
+#   samples and a warning, instead of not starting at all.
 # Each time the command finishes and record exits with its status.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
@@ -66,9 +70,25 @@ esac
 [ "${samples:-0}" -eq 0 ] || fail_ "no-cpu: $samples samples without a CPU engine"
 warned no-cpu 'setitimer(ITIMER_PROF) refused'
 
+command -v prlimit >/dev/null || skip_ "no prlimit"
+last_cmd="prlimit --as=250000000 nprof record -F 499 --nativemem=0 -o as.dat -- fault-target 1"
+run_timeout 120 prlimit --as=250000000 "$NPROF" record -F 499 --nativemem=0 \
+	-o as.dat -- "$TARGET" --exit 3 1 </dev/null >"$T/out" 2>"$T/err"
+rc=$?
+cp "$T/err" as.err
+[ "$rc" -eq 3 ] || fail_ "ulimit -v: record exited $rc, expected 3"
+grep -qx 'exit 3' "$T/out" || fail_ "ulimit -v: fault-target did not finish"
+report_ok as.header as.dat --header
+grep -q '^nprof: warning: cannot track native memory: ' as.err ||
+	fail_ "ulimit -v: record did not warn that native memory is not tracked"
+grep -q '^warning: cannot track native memory: ' as.header ||
+	fail_ "ulimit -v: --header does not say why native memory is not tracked"
+samples=$(header_samples as.header)
+[ "${samples:-0}" -gt 0 ] || fail_ "ulimit -v: no CPU samples"
+note_ "ulimit -v: $samples samples, $(grep 'cannot track' as.header)"
+
 is_root || skip_ "setpriv to nobody needs root"
 command -v setpriv >/dev/null || skip_ "no setpriv"
-command -v prlimit >/dev/null || skip_ "no prlimit"
 record_as perf-probe
 case $engine in
 perf*) ;;

@@ -88,13 +88,9 @@ static int start_locked(const struct np_session *s, int setup_in_writer)
 	if (!r)
 		return err;
 	r->setup_in_writer = setup_in_writer;
-	err = 0;
-	if (!setup_in_writer) {
-		np_engine_select(&r->engine, s, np_gettid());
-		err = np_writer_start_mem(r);
-	}
-	if (!err)
-		err = np_writer_start(r);
+	if (!setup_in_writer)
+		np_writer_setup(r, np_gettid());
+	err = np_writer_start(r);
 	if (err) {
 		np_writer_stop_mem(r);
 		np_run_free(r);

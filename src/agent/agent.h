@@ -49,7 +49,8 @@
 NP_AGENT_EXPORT int nprof_agent_start(const char *settings);
 
 /* The same from parsed settings, for `record`: the engine is chosen and
- * the libraries patched before it returns. */
+ * the libraries patched before it returns (native memory tracking that
+ * cannot start is a warning in the stream, as for attach). */
 int np_agent_start(const struct np_session *s);
 
 /*
