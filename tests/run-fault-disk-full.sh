@@ -19,18 +19,18 @@ mount -t tmpfs -o size=256k nprof-test "$T/small" 2>mount.err ||
 trap 'umount "$T/small"; cd / && rm -rf "$T"' EXIT
 
 run_nprof 120 record -q --nativemem=0 -o small/full.dat -- \
-	"$TARGET" --done done --exit 4 3
+	"$TARGET" --done target.done --exit 4 3
 expect_error
 grep -q "^nprof: cannot write 'small/full.dat': No space left on device" "$T/err" ||
 	fail_ "the error does not say that the disk is full"
 
 # The command did all its work and exited with its status.
-[ -s done ] || fail_ "fault-target did not finish"
-grep -qx 'exit 4' done || fail_ "fault-target ended with: $(cat done)"
-rounds=$(awk '$1 == "rounds" { print $2 }' done)
+[ -s target.done ] || fail_ "fault-target did not finish"
+grep -qx 'exit 4' target.done || fail_ "fault-target ended with: $(cat target.done)"
+rounds=$(awk '$1 == "rounds" { print $2 }' target.done)
 [ "${rounds:-0}" -gt 0 ] || fail_ "fault-target did no rounds"
 grep -qx 'exit 4' "$T/out" || fail_ "fault-target's stdout is lost"
-grep -qx 'restored 1' done ||
+grep -qx 'restored 1' target.done ||
 	fail_ "the session went on after nprof could not write any more"
 
 # The file holds what fitted, and says it is cut short.

@@ -65,9 +65,11 @@ for mode in cpu mem; do
 	wait_for "$mode: the agent still runs 10 s after nprof was killed" 10 \
 		writer_gone
 	# Nor does it leave a perf event open (CPU sampling stopped).
-	if ls -l /proc/$pid/fd 2>/dev/null | grep -q 'perf_event'; then
-		fail_ "$mode: a perf event is still open in fault-target"
-	fi
+	for fd in "/proc/$pid/fd/"*; do
+		case $(readlink "$fd") in
+		*perf_event*) fail_ "$mode: a perf event is still open in fault-target" ;;
+		esac
+	done
 	wait_for "$mode: fault-target did not finish in 60 s" 60 test -s d.$mode
 	grep -qx 'exit 5' d.$mode || fail_ "$mode: fault-target did not finish: $(cat d.$mode)"
 	rounds=$(awk '$1 == "rounds" { print $2 }' d.$mode)

@@ -23,7 +23,7 @@ rounds()
 
 last_cmd="nprof record --nativemem=0 -F 999 -o stall.dat -- fault-target"
 "$NPROF" record --nativemem=0 -F 999 -o stall.dat -- "$TARGET" \
-	--progress progress --done done --until enough --exit 6 60 \
+	--progress progress --done target.done --until enough --exit 6 60 \
 	</dev/null >"$T/out" 2>record.err &
 nprof_pid=$!
 trap 'kill -CONT $nprof_pid 2>/dev/null; touch "$T/enough"; cd / && rm -rf "$T"' EXIT
@@ -60,7 +60,7 @@ wait $nprof_pid
 rc=$?
 cp record.err "$T/err"
 [ "$rc" -eq 6 ] || fail_ "record exited $rc, expected fault-target's 6"
-grep -qx 'exit 6' done || fail_ "fault-target did not finish"
+grep -qx 'exit 6' target.done || fail_ "fault-target did not finish"
 
 report_ok stall.header stall.dat --header
 grep -q '^file: complete' stall.header || fail_ "the file is not whole"
