@@ -1,17 +1,31 @@
 #! /bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The disk fills while nprof record writes samples.dat (a 256 KiB tmpfs,
-# and --nativemem=0 on a program that allocates tens of MB of events): nprof
-# says so in one line, stops writing but goes on reading the stream, so the
-# command is neither blocked nor killed and finishes with its own status;
-# nprof asks the agent to end the session, which puts back the GOT slots
-# at once (the command sees its pointer to malloc restored before it ends);
-# nprof exits non-zero, and what it wrote reads up to its last whole record.
+# nprof record cannot write samples.dat any more, with --nativemem=0 on a
+# program that allocates tens of MB of events: the output is a pipe whose
+# reader goes away, or the disk fills (a 256 KiB tmpfs).  nprof says so in
+# one line, stops writing, and asks the agent to end the session, which puts
+# back the GOT slots at once (the command sees its pointer to malloc
+# restored before it ends); the command is neither blocked nor killed and
+# finishes with its own status; nprof waits for it and exits non-zero, and
+# what it wrote reads up to its last whole record.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
 TARGET=$abs_top_builddir/tests/workloads/fault-target
 [ -x "$TARGET" ] || fail_ "$TARGET is not built"
 
+# A pipe: nprof must not die of SIGPIPE.
+mkfifo pipe || fail_ "mkfifo"
+head -c 1000 pipe >/dev/null &
+run_nprof 120 record -q --nativemem=0 -o pipe -- \
+	"$TARGET" --done pipe.done --exit 4 2
+expect_error
+grep -q "^nprof: cannot write 'pipe': Broken pipe" "$T/err" ||
+	fail_ "pipe: the error does not say that the pipe is broken"
+grep -qx 'exit 4' pipe.done || fail_ "pipe: fault-target did not finish"
+grep -qx 'restored 1' pipe.done ||
+	fail_ "pipe: the session went on after nprof could not write any more"
+
+# A full disk.
 is_root || skip_ "mounting a tmpfs needs root"
 mkdir small || fail_ "mkdir small"
 mount -t tmpfs -o size=256k nprof-test "$T/small" 2>mount.err ||
