@@ -1,11 +1,12 @@
 #! /bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# kill -9 of nprof record mid-session, in CPU and in --nativemem=0 mode: the
-# command goes on running (it is nprof's child, and is reparented), its agent
-# notices the stream's end and stops by itself (its writer thread goes
-# away; in --nativemem mode the pointer to malloc stored in the command's
-# data leads to malloc again), and the command finishes its work and exits
-# with its own status.  What nprof had written reads as a file cut short.
+# kill -9 of nprof record mid-session, in CPU mode (perf, and the
+# process-wide itimer) and in --nativemem=0 mode: the command goes on
+# running (it is nprof's child, and is reparented), its agent notices the
+# stream's end and stops by itself (its writer thread goes away; in
+# --nativemem mode the pointer to malloc stored in the command's data leads
+# to malloc again), and the command finishes its work and exits with its
+# own status.  What nprof had written reads as a file cut short.
 # (run-attach-kill.sh does the same to nprof attach.)
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
@@ -36,9 +37,10 @@ writer_gone()
 	! grep -lqx nprof-writer /proc/$pid/task/*/comm 2>/dev/null
 }
 
-for mode in cpu mem; do
+for mode in cpu itimer mem; do
 	case $mode in
 	cpu) opts="-F 499" ;;
+	itimer) opts="-e itimer -F 499" ;;
 	mem) opts="--nativemem=0" ;;
 	esac
 	rm -f p.$mode d.$mode
