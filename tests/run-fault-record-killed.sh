@@ -32,6 +32,19 @@ wait_for()
 	done
 }
 
+# written_some MODE: what nprof wrote so far holds CPU samples (or, for
+# mem, allocation events).
+written_some()
+{
+	"$NPROF" report --header "$1.dat" >"$1.partial" 2>/dev/null
+	if [ "$1" = mem ]; then
+		_count=$(header_value "$1.partial" 'allocation events')
+	else
+		_count=$(header_samples "$1.partial")
+	fi
+	[ "${_count:-0}" -gt 0 ]
+}
+
 writer_gone()
 {
 	! grep -lqx nprof-writer /proc/$pid/task/*/comm 2>/dev/null
@@ -44,19 +57,20 @@ for mode in cpu itimer mem; do
 	mem) opts="--nativemem=0" ;;
 	esac
 	rm -f p.$mode d.$mode
-	last_cmd="nprof record -q $opts -o $mode.dat -- fault-target 4"
+	last_cmd="nprof record -q $opts -o $mode.dat -- fault-target"
 	# shellcheck disable=SC2086 # $opts is split on purpose
 	"$NPROF" record -q $opts -o $mode.dat -- "$TARGET" --progress p.$mode \
-		--done d.$mode --exit 5 4 </dev/null >out.$mode 2>"$T/err" &
+		--done d.$mode --until $mode.enough --exit 5 60 \
+		</dev/null >out.$mode 2>"$T/err" &
 	nprof_pid=$!
-	# Some progress under the session, and a flush of the file (nprof
-	# writes what it has four times a second).
+	# The session runs, and nprof has written some of it (it writes
+	# what it has four times a second).
 	wait_for "$mode: fault-target made no progress in 30 s" 30 \
 		test -s p.$mode
 	pid=$(awk '$1 == "pid" { print $2; exit }' p.$mode)
 	wait_for "$mode: no agent writer thread in fault-target" 30 \
 		grep -lqx nprof-writer /proc/$pid/task/*/comm
-	sleep 1
+	wait_for "$mode: nothing recorded after 30 s" 30 written_some $mode
 	kill -9 $nprof_pid
 	wait $nprof_pid
 	rc=$?
@@ -72,6 +86,9 @@ for mode in cpu itimer mem; do
 		*perf_event*) fail_ "$mode: a perf event is still open in fault-target" ;;
 		esac
 	done
+	wait_for "$mode: no progress in 30 s after the kill" 30 \
+		test "$(progress_rounds p.$mode)" -gt "$killed_at"
+	touch $mode.enough
 	wait_for "$mode: fault-target did not finish in 60 s" 60 test -s d.$mode
 	grep -qx 'exit 5' d.$mode || fail_ "$mode: fault-target did not finish: $(cat d.$mode)"
 	rounds=$(awk '$1 == "rounds" { print $2 }' d.$mode)

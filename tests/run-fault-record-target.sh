@@ -114,7 +114,14 @@ for mode in cpu mem; do
 	for sig in KILL:137 TERM:143 SEGV:139; do
 		# shellcheck disable=SC2086
 		start kill-$mode $opts -o kill-$mode.dat
-		sleep 0.5
+		# Samples on file before the kill, so that they must stay.
+		n=0
+		until "$NPROF" report --header kill-$mode.dat >partial 2>/dev/null &&
+		      [ "$(header_samples partial)" -gt 0 ]; do
+			n=$((n + 1))
+			[ $n -le 300 ] || fail_ "kill-$mode: no samples in 30 s"
+			sleep 0.1
+		done
 		kill -${sig%:*} $pid
 		finish kill-$mode ${sig#*:}
 		samples=$(header_samples kill-$mode.header)
