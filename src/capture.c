@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "error.h"
@@ -77,6 +78,13 @@ int np_capture_begin(struct np_capture *c, const char *output, int argc,
 	np_join_argv(argv, argc, buf + 6, sizeof(buf) - 6);
 	np_sink_meta(&c->sink, "options", buf);
 	np_sink_meta(&c->sink, "output", output);
+	/* Written now: a disk that is full already stops us before the
+	 * command starts, not after. */
+	if (np_sink_flush(&c->sink)) {
+		np_sink_abandon(&c->sink);
+		unlink(output);
+		return -1;
+	}
 	return 0;
 }
 

@@ -7,7 +7,8 @@
 # back the GOT slots at once (the command sees its pointer to malloc
 # restored before it ends); the command is neither blocked nor killed and
 # finishes with its own status; nprof waits for it and exits non-zero, and
-# what it wrote reads up to its last whole record.
+# what it wrote reads up to its last whole record.  A disk that is full
+# before the start stops nprof before it starts the command.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
 TARGET=$abs_top_builddir/tests/workloads/fault-target
@@ -61,4 +62,14 @@ run_nprof 60 report --alloc --format=collapsed full.dat
 [ "$rc" -eq 0 ] || fail_ "report --alloc of the cut file exited $rc"
 grep -q 'cut short' "$T/err" ||
 	fail_ "report does not warn that the file is cut short"
+
+# A disk full before the start: nprof stops before it runs the command.
+rm -f small/full.dat
+dd if=/dev/zero of=small/fill bs=4k count=64 2>/dev/null
+run_nprof 60 record -q -o small/late.dat -- "$EXIT_STATUS" --touch ran 3
+expect_error
+grep -q "^nprof: cannot write 'small/late.dat': No space left on device" "$T/err" ||
+	fail_ "full before the start: the error does not say that the disk is full"
+[ ! -e ran ] || fail_ "full before the start: the command ran"
+[ ! -e small/late.dat ] || fail_ "full before the start: an empty file is left"
 exit 0
