@@ -10,27 +10,8 @@
 # (run-attach-kill.sh does the same to nprof attach.)
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
-TARGET=$abs_top_builddir/tests/workloads/fault-target
+TARGET=$FAULT_TARGET
 [ -x "$TARGET" ] || fail_ "$TARGET is not built"
-
-# progress_rounds FILE: the rounds of the last line of a progress file.
-progress_rounds()
-{
-	awk '$1 != "pid" { n = $2 } END { print n + 0 }' "$1"
-}
-
-# wait_for WHAT SECS CMD...: runs CMD every 0.1 s until it succeeds.
-wait_for()
-{
-	_what=$1
-	_n=$(($2 * 10))
-	shift 2
-	until "$@"; do
-		_n=$((_n - 1))
-		[ $_n -gt 0 ] || fail_ "$_what"
-		sleep 0.1
-	done
-}
 
 # written_some MODE: what nprof wrote so far holds CPU samples (or, for
 # mem, allocation events).
@@ -87,7 +68,7 @@ for mode in cpu itimer mem; do
 		esac
 	done
 	wait_for "$mode: no progress in 30 s after the kill" 30 \
-		test "$(progress_rounds p.$mode)" -gt "$killed_at"
+		progress_beyond p.$mode "$killed_at"
 	touch $mode.enough
 	wait_for "$mode: fault-target did not finish in 60 s" 60 test -s d.$mode
 	grep -qx 'exit 5' d.$mode || fail_ "$mode: fault-target did not finish: $(cat d.$mode)"

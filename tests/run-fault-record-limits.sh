@@ -17,7 +17,7 @@
 # Each time the command finishes and record exits with its status.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
-TARGET=$abs_top_builddir/tests/workloads/fault-target
+TARGET=$FAULT_TARGET
 [ -x "$TARGET" ] || fail_ "$TARGET is not built"
 
 # record_as NAME [WRAPPER...]: records fault-target 1 with -F 499

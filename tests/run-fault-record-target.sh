@@ -14,7 +14,7 @@
 #   is whole.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
-TARGET=$abs_top_builddir/tests/workloads/fault-target
+TARGET=$FAULT_TARGET
 [ -x "$TARGET" ] || fail_ "$TARGET is not built"
 
 # start NAME OPTS...: nprof record OPTS -- fault-target in the background
@@ -30,20 +30,21 @@ start()
 		--until $_name.enough --exit 9 60 </dev/null >$_name.out \
 		2>$_name.err &
 	nprof_pid=$!
-	_n=0
-	until [ -s $_name.p ] &&
-	      pid=$(awk '$1 == "pid" { print $2; exit }' $_name.p) &&
-	      grep -lqx nprof-writer /proc/$pid/task/*/comm 2>/dev/null; do
-		_n=$((_n + 1))
-		[ $_n -le 300 ] || fail_ "$_name: no agent in fault-target after 30 s"
-		sleep 0.1
-	done
+	wait_for "$_name: no agent in fault-target after 30 s" 30 agent_runs $_name
 }
 
-# rounds NAME: the rounds of the last line of NAME's progress file.
-rounds()
+# agent_runs NAME: NAME's fault-target runs its agent's writer; sets $pid.
+agent_runs()
 {
-	awk '$1 != "pid" { n = $2 } END { print n + 0 }' $1.p
+	[ -s $1.p ] && pid=$(awk '$1 == "pid" { print $2; exit }' $1.p) &&
+		grep -lqx nprof-writer /proc/$pid/task/*/comm 2>/dev/null
+}
+
+# samples_on_file DATA: what nprof wrote to DATA so far has samples.
+samples_on_file()
+{
+	"$NPROF" report --header "$1" >partial 2>/dev/null &&
+		[ "$(header_samples partial)" -gt 0 ]
 }
 
 # finish NAME STATUS: waits for nprof, which must exit STATUS; the file
@@ -92,15 +93,11 @@ for mode in cpu mem; do
 	# shellcheck disable=SC2086
 	start stop-$mode $opts -o stop-$mode.dat
 	kill -STOP $pid
-	at_stop=$(rounds stop-$mode)
+	at_stop=$(progress_rounds stop-$mode.p)
 	sleep 1
 	kill -CONT $pid
-	n=0
-	until [ "$(rounds stop-$mode)" -gt $((at_stop + 1000)) ]; do
-		n=$((n + 1))
-		[ $n -le 300 ] || fail_ "stop-$mode: no progress after SIGCONT"
-		sleep 0.1
-	done
+	wait_for "stop-$mode: no progress after SIGCONT" 30 \
+		progress_beyond stop-$mode.p $((at_stop + 1000))
 	grep -lqx nprof-writer /proc/$pid/task/*/comm ||
 		fail_ "stop-$mode: the session ended at the stop"
 	touch stop-$mode.enough
@@ -115,13 +112,8 @@ for mode in cpu mem; do
 		# shellcheck disable=SC2086
 		start kill-$mode $opts -o kill-$mode.dat
 		# Samples on file before the kill, so that they must stay.
-		n=0
-		until "$NPROF" report --header kill-$mode.dat >partial 2>/dev/null &&
-		      [ "$(header_samples partial)" -gt 0 ]; do
-			n=$((n + 1))
-			[ $n -le 300 ] || fail_ "kill-$mode: no samples in 30 s"
-			sleep 0.1
-		done
+		wait_for "kill-$mode: no samples in 30 s" 30 \
+			samples_on_file kill-$mode.dat
 		kill -${sig%:*} $pid
 		finish kill-$mode ${sig#*:}
 		samples=$(header_samples kill-$mode.header)

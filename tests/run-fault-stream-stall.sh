@@ -11,15 +11,8 @@
 # socket's buffers hold), however loaded the machine is.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
-TARGET=$abs_top_builddir/tests/workloads/fault-target
+TARGET=$FAULT_TARGET
 [ -x "$TARGET" ] || fail_ "$TARGET is not built"
-
-# rounds: the rounds of the last line of the progress file.
-rounds()
-{
-	[ -f progress ] || { echo 0; return; }
-	awk '$1 != "pid" { n = $2 } END { print n + 0 }' progress
-}
 
 last_cmd="nprof record --nativemem=0 -F 999 -o stall.dat -- fault-target"
 "$NPROF" record --nativemem=0 -F 999 -o stall.dat -- "$TARGET" \
@@ -28,33 +21,19 @@ last_cmd="nprof record --nativemem=0 -F 999 -o stall.dat -- fault-target"
 nprof_pid=$!
 trap 'kill -CONT $nprof_pid 2>/dev/null; touch "$T/enough"; cd / && rm -rf "$T"' EXIT
 
-n=0
-until [ "$(rounds)" -gt 1000 ]; do
-	n=$((n + 1))
-	[ $n -le 300 ] || fail_ "fault-target made no progress in 30 s"
-	sleep 0.1
-done
+wait_for "fault-target made no progress in 30 s" 30 progress_beyond progress 1000
 
 kill -STOP $nprof_pid
-stopped_at=$(rounds)
-n=0
-until [ "$(rounds)" -gt $((stopped_at + 30000)) ]; do
-	n=$((n + 1))
-	[ $n -le 300 ] ||
-		fail_ "fault-target was blocked while nprof was stopped: $stopped_at rounds at the stop, $(rounds) 30 s later"
-	sleep 0.1
-done
-resumed_at=$(rounds)
+stopped_at=$(progress_rounds progress)
+wait_for "fault-target was blocked while nprof was stopped: $stopped_at rounds at the stop, fewer than 30,000 more 30 s later" \
+	30 progress_beyond progress $((stopped_at + 30000))
+resumed_at=$(progress_rounds progress)
 kill -CONT $nprof_pid
-note_ "$stopped_at rounds at the stop, $resumed_at when nprof went on ($n tenths of a second)"
+note_ "$stopped_at rounds at the stop, $resumed_at when nprof went on"
 
 # Some progress with nprof running again, then the end.
-n=0
-until [ "$(rounds)" -gt $((resumed_at + 1000)) ]; do
-	n=$((n + 1))
-	[ $n -le 300 ] || fail_ "fault-target made no progress after SIGCONT"
-	sleep 0.1
-done
+wait_for "fault-target made no progress after SIGCONT" 30 \
+	progress_beyond progress $((resumed_at + 1000))
 touch enough
 wait $nprof_pid
 rc=$?

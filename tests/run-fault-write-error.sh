@@ -11,7 +11,7 @@
 # before the start stops nprof before it starts the command.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
-TARGET=$abs_top_builddir/tests/workloads/fault-target
+TARGET=$FAULT_TARGET
 [ -x "$TARGET" ] || fail_ "$TARGET is not built"
 
 # A pipe: nprof must not die of SIGPIPE.
