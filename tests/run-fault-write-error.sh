@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # nprof record cannot write samples.dat any more, with --nativemem=0 on a
 # program that allocates tens of MB of events: the output is a pipe whose
-# reader goes away, or the disk fills (a 256 KiB tmpfs).  nprof says so in
-# one line, stops writing, and asks the agent to end the session, which puts
-# back the GOT slots at once (the command sees its pointer to malloc
-# restored before it ends); the command is neither blocked nor killed and
-# finishes with its own status; nprof waits for it and exits non-zero, and
-# what it wrote reads up to its last whole record.  A disk that is full
-# before the start stops nprof before it starts the command.
+# reader goes away, the file reaches ulimit -f, or the disk fills (a 256
+# KiB tmpfs).  nprof says so in one line, stops writing, and asks the agent
+# to end the session, which puts back the GOT slots at once (the command
+# sees its pointer to malloc restored before it ends); the command is
+# neither blocked nor killed and finishes with its own status; nprof waits
+# for it and exits non-zero, and what it wrote reads up to its last whole
+# record.  A disk that is full before the start stops nprof before it
+# starts the command.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
 TARGET=$FAULT_TARGET
@@ -25,6 +26,23 @@ grep -q "^nprof: cannot write 'pipe': Broken pipe" "$T/err" ||
 grep -qx 'exit 4' pipe.done || fail_ "pipe: fault-target did not finish"
 grep -qx 'restored 1' pipe.done ||
 	fail_ "pipe: the session went on after nprof could not write any more"
+
+# Beyond ulimit -f: nprof must not die of SIGXFSZ.
+if command -v prlimit >/dev/null; then
+	last_cmd="prlimit --fsize=200000 nprof record -q --nativemem=0 -o big.dat -- fault-target"
+	run_timeout 120 prlimit --fsize=200000 "$NPROF" record -q --nativemem=0 \
+		-o big.dat -- "$TARGET" --done big.done --exit 4 2 \
+		</dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_error
+	grep -q "^nprof: cannot write 'big.dat': File too large" "$T/err" ||
+		fail_ "ulimit -f: the error does not say that the file is too large"
+	grep -qx 'exit 4' big.done || fail_ "ulimit -f: fault-target did not finish"
+	grep -qx 'restored 1' big.done ||
+		fail_ "ulimit -f: the session went on after nprof could not write any more"
+else
+	note_ "no prlimit: ulimit -f not checked"
+fi
 
 # A full disk.
 is_root || skip_ "mounting a tmpfs needs root"
