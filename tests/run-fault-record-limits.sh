@@ -13,7 +13,9 @@
 # - the other way round, too little address space for the agent's queue of
 #   allocation events (ulimit -v, 250 MB where CPU sampling alone takes
 #   ~145 MB and --nativemem=0 ~390 MB): the session goes on with CPU
-#   samples and a warning, instead of not starting at all.
+#   samples and a warning, instead of not starting at all;
+# - no thread for the agent (RLIMIT_NPROC): no session, and a warning that
+#   says why.
 # Each time the command finishes and record exits with its status.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
 
@@ -89,14 +91,40 @@ note_ "ulimit -v: $samples samples, $(grep 'cannot track' as.header)"
 
 is_root || skip_ "setpriv to nobody needs root"
 command -v setpriv >/dev/null || skip_ "no setpriv"
+for_nobody TARGET
+mkdir nobody
+chmod 777 nobody
+
+# No thread for the agent's writer (RLIMIT_NPROC 2 for a user of its own:
+# nprof and the command, no more): the session cannot start, and the
+# warning says why instead of blaming a setuid program.
+# (One per run, so that tests running side by side do not count together.)
+uid=$((60000 + $$ % 5000))
+if command -v ps >/dev/null && ps -u $uid >/dev/null; then
+	note_ "user $uid has processes: RLIMIT_NPROC not checked"
+else
+	cd nobody || fail_ "cd nobody"
+	last_cmd="setpriv --reuid=$uid prlimit --nproc=2 nprof record -o nproc.dat -- fault-target"
+	run_timeout 120 setpriv --reuid=$uid --regid=$uid --clear-groups \
+		prlimit --nproc=2 "$NPROF" record -F 499 -o nproc.dat -- \
+		"$TARGET" --exit 3 0.3 </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	cd .. || fail_ "cd .."
+	cp "$T/err" nproc.err
+	[ "$rc" -eq 3 ] || fail_ "nproc: record exited $rc, expected 3"
+	grep -qx 'exit 3' "$T/out" || fail_ "nproc: fault-target did not finish"
+	report_ok nproc.header nobody/nproc.dat --header
+	warned nproc 'the agent could not start a session: Resource temporarily unavailable'
+	if grep -q 'setuid' nproc.err; then
+		fail_ "nproc: record blamed a setuid program"
+	fi
+fi
+
 record_as perf-probe
 case $engine in
 perf*) ;;
 *) note_ "no perf here ($engine): RLIMIT_MEMLOCK not checked"; exit 0 ;;
 esac
-for_nobody TARGET
-mkdir nobody
-chmod 777 nobody
 cd nobody || fail_ "cd nobody"
 record_as memlock setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	prlimit --memlock=0
