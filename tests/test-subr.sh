@@ -393,3 +393,35 @@ attach_stop()
 	cp "$T/attach.err" "$T/err"
 	[ "$rc" -eq 0 ] || fail_ "nprof attach exited $rc after SIGINT"
 }
+
+## Fault tests: the program they hurt nprof under.
+
+FAULT_TARGET=$abs_top_builddir/tests/workloads/fault-target
+
+# progress_rounds FILE: the rounds on the last line of fault-target's
+# progress file FILE (0 before there is any).
+progress_rounds()
+{
+	[ -f "$1" ] || { echo 0; return; }
+	awk '$1 != "pid" { n = $2 } END { print n + 0 }' "$1"
+}
+
+# progress_beyond FILE N: FILE shows more than N rounds.
+progress_beyond()
+{
+	[ "$(progress_rounds "$1")" -gt "$2" ]
+}
+
+# wait_for WHAT SECS CMD...: runs CMD every 0.1 s until it succeeds; after
+# SECS seconds the test fails with WHAT.
+wait_for()
+{
+	_wait_what=$1
+	_wait_left=$(($2 * 10))
+	shift 2
+	until "$@"; do
+		_wait_left=$((_wait_left - 1))
+		[ $_wait_left -gt 0 ] || fail_ "$_wait_what"
+		sleep 0.1
+	done
+}

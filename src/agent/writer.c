@@ -391,9 +391,9 @@ static void finish(struct np_run *r)
 	atomic_store(&r->finished, 1);
 }
 
-/* What np_agent_start leaves to the writer of an attach session: the
- * engine's probes, and listing, pinning and patching every library. */
-static void setup(struct np_run *r, pid_t self)
+/* For record, before main; for attach, in the writer (the engine's
+ * probes, and listing, pinning and patching every library, take time). */
+void np_writer_setup(struct np_run *r, pid_t self)
 {
 	int err;
 
@@ -402,9 +402,7 @@ static void setup(struct np_run *r, pid_t self)
 	if (err) {
 		np_writer_stop_mem(r);
 		r->settings.nativemem = -1;
-		np_send_metaf(&r->out, "warning",
-			      "cannot track native memory: %s",
-			      np_errtext(-err));
+		r->mem_error = err;
 	}
 }
 
@@ -421,8 +419,12 @@ static void *writer_main(void *arg)
 	np_guard_held = 1;
 	prctl(PR_SET_NAME, "nprof-writer");
 	if (r->setup_in_writer)
-		setup(r, self);
+		np_writer_setup(r, self);
 	announce(r);
+	if (r->mem_error)
+		np_send_metaf(&r->out, "warning",
+			      "cannot track native memory: %s",
+			      np_errtext(-r->mem_error));
 	np_modules_scan(r->modules, &r->out);
 	announce_mem(r);
 	if (r->engine.kind != NP_EK_NONE) {
