@@ -22,16 +22,23 @@
  *                 answers "error: exec failed" only if that fails
  *   raise SIG     dies of signal SIG (its default action)
  *   quit          answers "bye" and exits 7 (a status nprof must not change)
+ *   forks         answers "forks N failed F": children forked by the forker
+ *                 thread so far, and how many of them did not exit 0
+ * Started as "attach-target forker", a thread forks such a child (1000
+ * blocks of 64 bytes) every millisecond or so, from start to exit.
  * At EOF it exits 8.  Any failed read but EOF prints "read error" and exits 9.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Patched by the agent while a --nativemem session runs: a relocation in
@@ -132,6 +139,28 @@ static void fork_child(const char *args)
 	say(text);
 }
 
+static atomic_uint forks, forks_failed;
+
+/* Forks while nprof attaches and records: the children must not notice. */
+static void *forker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct timespec ms = { 0, 1000000 };
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0)
+			_exit(child_alloc(1000, 64) == 0 ? 0 : 3);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			atomic_fetch_add(&forks_failed, 1);
+		atomic_fetch_add(&forks, 1);
+		nanosleep(&ms, NULL);
+	}
+	return NULL;
+}
+
 static void exec_program(char *cmd)
 {
 	char *argv[64];
@@ -150,10 +179,15 @@ static void *plugin_fn(void *plugin, const char *name)
 	return plugin ? dlsym(plugin, name) : NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char line[4096];
 	void *plugin = NULL;
+	pthread_t thread;
+
+	if (argc > 1 && !strcmp(argv[1], "forker") &&
+	    pthread_create(&thread, NULL, forker, NULL) != 0)
+		return 11;
 
 	while (read_line(line, sizeof(line)) == 0) {
 		if (!strcmp(line, "ping")) {
@@ -217,6 +251,12 @@ int main(void)
 			signal(sig, SIG_DFL);
 			raise(sig);
 			say("error: still alive");
+		} else if (!strcmp(line, "forks")) {
+			char text[64];
+
+			snprintf(text, sizeof(text), "forks %u failed %u",
+				 atomic_load(&forks), atomic_load(&forks_failed));
+			say(text);
 		} else if (!strcmp(line, "quit")) {
 			say("bye");
 			return 7;
