@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "printable.h"
 #include "profile.h"
 #include "reader.h"
 #include "xalloc.h"
@@ -57,8 +58,8 @@ static void add_meta(struct np_profile *p, const struct np_rec_meta *m)
 {
 	np_xgrow(&p->meta, p->nmeta, &p->meta_cap, sizeof(*p->meta));
 	p->meta[p->nmeta++] = (struct np_meta_item){
-		.key = np_xstrndup(m->key, m->key_len),
-		.value = np_xstrndup(m->value, m->value_len),
+		.key = np_printable(np_xstrndup(m->key, m->key_len)),
+		.value = np_printable(np_xstrndup(m->value, m->value_len)),
 	};
 }
 
@@ -236,7 +237,7 @@ static void name_thread(struct np_profile *p, const struct np_rec_thread *t)
 	/* A thread may be renamed: the last name is the one it ran under
 	 * longest in the common case (set right after it starts). */
 	free(th->name);
-	th->name = np_xstrndup(t->name, t->name_len);
+	th->name = np_printable(np_xstrndup(t->name, t->name_len));
 	note_time(p, t->time_ns);
 }
 
