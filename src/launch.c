@@ -130,13 +130,34 @@ static void free_env(char **env)
 	free(env);
 }
 
+/*
+ * Waits until the child's exec has happened (its copy of ERRFD, close-on-
+ * exec, is gone) or failed (it wrote its errno), and closes ERRFD; 0, or -1
+ * with the message printed and the child reaped.
+ */
+static int wait_exec(pid_t pid, int errfd, const char *name)
+{
+	int child_err = 0;
+	ssize_t n;
+
+	do
+		n = read(errfd, &child_err, sizeof(child_err));
+	while (n < 0 && errno == EINTR);
+	close(errfd);
+	if (n == sizeof(child_err)) {
+		waitpid(pid, NULL, 0);
+		return np_error("cannot run '%s': %s", name,
+				strerror(child_err));
+	}
+	return 0;
+}
+
 int np_launch_start(const char *path, char *const *cmd, const char *agent,
 		    struct np_session *session, struct np_launch *out)
 {
 	int sv[2], errpipe[2], child_err = 0;
 	char settings[512];
 	char **env;
-	ssize_t n;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -184,16 +205,74 @@ int np_launch_start(const char *path, char *const *cmd, const char *agent,
 	free_env(env);
 	close(sv[1]);
 	close(errpipe[1]);
-	do
-		n = read(errpipe[0], &child_err, sizeof(child_err));
-	while (n < 0 && errno == EINTR);
-	close(errpipe[0]);
-	if (n == sizeof(child_err)) {
-		waitpid(pid, NULL, 0);
+	if (wait_exec(pid, errpipe[0], cmd[0])) {
 		close(sv[0]);
-		return np_error("cannot run '%s': %s", cmd[0], strerror(child_err));
+		return -1;
 	}
 	out->pid = pid;
 	out->stream_fd = sv[0];
+	out->go_fd = -1;
+	out->err_fd = -1;
 	return 0;
+}
+
+int np_launch_hold(const char *path, char *const *cmd, struct np_launch *out)
+{
+	int gopipe[2], errpipe[2], child_err = 0;
+	char go;
+	pid_t pid;
+
+	if (pipe2(gopipe, O_CLOEXEC) != 0)
+		return np_error("cannot create a pipe: %s", strerror(errno));
+	if (pipe2(errpipe, O_CLOEXEC) != 0) {
+		close(gopipe[0]);
+		close(gopipe[1]);
+		return np_error("cannot create a pipe: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+
+		close(gopipe[0]);
+		close(gopipe[1]);
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return np_error("cannot start '%s': %s", cmd[0], strerror(err));
+	}
+	if (pid == 0) {
+		/* The child: only async-signal-safe calls from here on.  A
+		 * parent gone before its word means no exec. */
+		close(gopipe[1]);
+		close(errpipe[0]);
+		if (read(gopipe[0], &go, 1) != 1)
+			_exit(127);
+		execve(path, cmd, environ);
+		child_err = errno;
+		while (write(errpipe[1], &child_err, sizeof(child_err)) < 0 &&
+		       errno == EINTR)
+			;
+		_exit(127);
+	}
+	close(gopipe[0]);
+	close(errpipe[1]);
+	out->pid = pid;
+	out->stream_fd = -1;
+	out->go_fd = gopipe[1];
+	out->err_fd = errpipe[0];
+	return 0;
+}
+
+int np_launch_go(struct np_launch *l, const char *name)
+{
+	char go = 1;
+	ssize_t n;
+
+	do
+		n = write(l->go_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	close(l->go_fd);
+	l->go_fd = -1;
+	n = wait_exec(l->pid, l->err_fd, name);
+	l->err_fd = -1;
+	return (int)n;
 }
