@@ -183,8 +183,9 @@ static void on_mmap2(struct np_perf_samples *ps, const unsigned char *rec,
 		send_module(ps, path, addr, id.time, &seg, 1, NULL, 0);
 		return;
 	}
-	/* Anonymous code (a JIT) and other special mappings name no file. */
-	if (path[0] != '/')
+	/* Anonymous code (a JIT: "//anon") and other special mappings
+	 * name no file. */
+	if (path[0] != '/' || path[1] == '/')
 		return;
 	im = image_of(ps, path);
 	if (im->ok && np_elf_image_bias(&im->elf, addr, pgoff, &bias) == 0) {
