@@ -46,4 +46,17 @@ int np_launch_hold(const char *path, char *const *cmd, struct np_launch *out);
  */
 int np_launch_go(struct np_launch *l, const char *name);
 
+/*
+ * From now on SIGTERM and SIGHUP to nprof go on to PID (the command decides
+ * when the profile ends, by ending), SIGINT and SIGQUIT are ignored (the
+ * terminal sends them to the command itself), and so are SIGPIPE and
+ * SIGXFSZ (a write error then).  Call after the command is started:
+ * ignored signals would be inherited.
+ */
+void np_launch_forward_signals(pid_t pid);
+
+/* nprof's exit status for the command's wait STATUS: its own, or 128+N
+ * when signal N ended it. */
+int np_launch_exit_status(int status);
+
 #endif /* NPROF_LAUNCH_H */
