@@ -144,6 +144,10 @@ static void start_sampling(const struct np_record_opts *o,
 				 o->session.engine == NP_ENGINE_NONE
 			 ? ""
 			 : "; -e cycles, ctimer and itimer need the agent: cpu-clock is sampled instead");
+	np_debug("sampling %d: %d rings of %llu KiB, kernel samples %s", (int)pid,
+		 src->rings.n,
+		 (unsigned long long)(src->rings.ring[0].data_size >> 10),
+		 src->rings.exclude_kernel ? "excluded" : "included");
 	announce_static(cap, o, src, warning);
 	src->samples = np_perf_samples_new(cap, o->session.period_ns);
 	if (!src->samples)

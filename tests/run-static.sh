@@ -5,9 +5,10 @@
 # and returns its exit status.  hot-static (static, -O2, frame pointers)
 # spends 60%, 30% and 10% of its CPU in work_big, work_mid and work_small:
 # the report names them with those shares and the whole chain up to main,
-# threads are followed, --nativemem warns that memory cannot be tracked and
-# still samples CPU, a refused perf_event_open runs the command unprofiled
-# with a file that says why, and user nobody gets user-space samples.
+# threads are followed, a static-pie build is symbolized at its load bias,
+# --nativemem warns that memory cannot be tracked and still samples CPU, a
+# refused perf_event_open runs the command unprofiled with a file that
+# says why, and user nobody gets user-space samples.
 #
 # The statistics: hot-static 1 is ~0.7 s of CPU, ~700 samples at 999 Hz.
 # As independent draws, the 10% share would have a standard deviation of
@@ -18,7 +19,8 @@
 
 STATIC=$abs_top_builddir/tests/workloads/exit-status-static
 HOT_STATIC=$abs_top_builddir/tests/workloads/hot-static
-for prog in "$STATIC" "$HOT_STATIC"; do
+HOT_PIE=$abs_top_builddir/tests/workloads/hot-static-pie
+for prog in "$STATIC" "$HOT_STATIC" "$HOT_PIE"; do
 	[ -x "$prog" ] || fail_ "$prog is not built"
 done
 
@@ -79,6 +81,12 @@ for f in work_big work_mid work_small do_round run_workload main; do
 	grep -q "$f" hot.html || fail_ "the flame graph does not name $f"
 done
 note_ "hot-static at 999 Hz: $(header_samples hot.header) samples, $(grep '^lost' hot.header)"
+
+# static-pie: the executable's load bias comes from its mapping.
+run_nprof 120 record -q -F 999 -o pie.dat -- "$HOT_PIE" 1
+[ "$rc" -eq 3 ] || fail_ "static-pie: record exited $rc, expected 3"
+report_ok pie.collapsed pie.dat --format=collapsed
+check_shares pie main
 
 # Threads: three workers named hs-worker, each sampled with its chain.
 run_nprof 120 record -q -F 999 -o threads.dat -- "$HOT_STATIC" 0.5 3
