@@ -38,6 +38,11 @@ struct module {
 	uint64_t bias;
 };
 
+/* Where code is mapped: a return address can only be in there. */
+struct code_range {
+	uint64_t start, end;
+};
+
 struct np_perf_samples {
 	struct np_capture *capture;
 	uint64_t period_ns;
@@ -47,6 +52,8 @@ struct np_perf_samples {
 	size_t nimages, images_cap;
 	struct module *modules;
 	size_t nmodules, modules_cap;
+	struct code_range *code; /* every executable mapping seen */
+	size_t ncode, code_cap;
 	uint64_t lost[NP_LOST_KIND_MAX + 1];
 	uint64_t lost_sent[NP_LOST_KIND_MAX + 1];
 	uint64_t throttled;
@@ -81,6 +88,7 @@ void np_perf_samples_free(struct np_perf_samples *ps)
 		free(ps->modules[i].path);
 	free(ps->images);
 	free(ps->modules);
+	free(ps->code);
 	free(ps);
 }
 
@@ -174,6 +182,10 @@ static void on_mmap2(struct np_perf_samples *ps, const unsigned char *rec,
 	read_sample_id(rec, size, &id);
 	if (!(prot & PROT_EXEC))
 		return;
+	np_xgrow(&ps->code, ps->ncode, &ps->code_cap, sizeof(*ps->code));
+	ps->code[ps->ncode].start = addr;
+	ps->code[ps->ncode].end = addr + len;
+	ps->ncode++;
 	if (!strcmp(path, "[vdso]")) {
 		struct np_rec_segment seg = {
 			.vaddr = 0, .memsz = len, .offset = 0,
@@ -255,6 +267,15 @@ void np_perf_samples_other(const void *hdr, size_t size, void *arg)
 	}
 }
 
+/* Whether PC is in code that was mapped (any, if no mapping was seen). */
+static int in_code(const struct np_perf_samples *ps, uint64_t pc)
+{
+	for (size_t i = 0; i < ps->ncode; i++)
+		if (pc - ps->code[i].start < ps->code[i].end - ps->code[i].start)
+			return 1;
+	return ps->ncode == 0;
+}
+
 /* A thread first seen in a sample was named before nprof could hear it
  * (threads start with their creator's name): ask /proc. */
 static void name_from_proc(struct np_perf_samples *ps, uint32_t pid,
@@ -311,9 +332,11 @@ void np_perf_samples_sample(const void *hdr, size_t size, void *arg)
 		 * chain starts; they are no addresses. */
 		if (ip >= (uint64_t)PERF_CONTEXT_MAX)
 			continue;
-		/* The walk went past the outermost frame into values that
-		 * only look like frame pointers: no user code up there. */
-		if ((int64_t)ip < 0)
+		/* A caller outside all code means the walk went past the
+		 * outermost frame, or through code that keeps no frame
+		 * pointer, into values that only look like frames: what it
+		 * found from there on is not the stack. */
+		if ((int64_t)ip < 0 || (nframes > 0 && !in_code(ps, ip)))
 			break;
 		frames[nframes++] = ip;
 	}

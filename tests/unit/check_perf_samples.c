@@ -5,7 +5,7 @@
  * reads back: the executable's MODULE with its load bias and segments (this
  * test program itself, mapped at a made-up address), the vDSO, thread
  * names, stacks without perf's context markers or the garbage above the
- * outermost frame, deduplicated, samples with tid, time and weight, LOST.
+ * outermost frame (one stack for both ways of seeing it ends), samples with tid, time and weight, LOST.
  * (The bias of a mapping: np_elf_image_bias, tested here too.)
  */
 #include "config.h"
@@ -177,13 +177,18 @@ START_TEST(test_convert)
 	finish("worker", 101, 20);
 	np_perf_samples_other(rec, len, ps);
 
-	/* Context markers go; the walk past the outermost frame is cut. */
+	/* Context markers go; the walk past the outermost frame is cut,
+	 * at a kernel address or at a caller in no code mapping. */
 	uint64_t chain[] = { PERF_CONTEXT_USER, pc, pc + 100, pc + 200,
 			     0xffffffff81000000ull, pc + 300 };
+	uint64_t wild[] = { PERF_CONTEXT_USER, pc, pc + 100, pc + 200,
+			    0x1000, pc + 300 };
 	for (int i = 0; i < 3; i++) {
 		sample(101, 1000 + (uint64_t)i, chain, 6);
 		np_perf_samples_sample(rec, len, ps);
 	}
+	sample(101, 1500, wild, 6);
+	np_perf_samples_sample(rec, len, ps);
 	/* Only a marker: no user frames, counted as lost. */
 	sample(101, 2000, chain, 1);
 	np_perf_samples_sample(rec, len, ps);
@@ -213,8 +218,8 @@ START_TEST(test_convert)
 	ck_assert_uint_eq(p.stacks[0].nframes, 3);
 	ck_assert_uint_eq(p.stacks[0].pcs[0], pc);
 	ck_assert_uint_eq(p.stacks[0].pcs[2], pc + 200);
-	ck_assert_uint_eq(p.samples, 3);
-	ck_assert_uint_eq(p.weight, 3000000);
+	ck_assert_uint_eq(p.samples, 4);
+	ck_assert_uint_eq(p.weight, 4000000);
 	ck_assert_uint_eq(p.nthreads, 1);
 	ck_assert_uint_eq(p.threads[0].tid, 101);
 	ck_assert_str_eq(p.threads[0].name, "worker");
