@@ -5,7 +5,7 @@
 # and returns its exit status.  hot-static (static, -O2, frame pointers)
 # spends 60%, 30% and 10% of its CPU in work_big, work_mid and work_small:
 # the report names them with those shares and the whole chain up to main,
-# threads are followed, a static-pie build is symbolized at its load bias,
+# threads are followed, -d stops sampling early, a static-pie build is symbolized at its load bias,
 # --nativemem warns that memory cannot be tracked and still samples CPU, a
 # refused perf_event_open runs the command unprofiled with a file that
 # says why, and user nobody gets user-space samples.
@@ -97,6 +97,14 @@ sampled=$(header_value threads.header threads | sed -n 's/.*(\([0-9]*\) with sam
 	fail_ "threads: ${sampled:-no} threads with samples, expected 3 workers"
 report_ok threads.collapsed threads.dat --format=collapsed --thread hs-worker
 check_shares threads worker
+
+# -d: sampling stops, the command runs to its end and its status comes
+# back.  0.3 s give at most ~300 of the ~1400 samples of hot-static 2.
+run_nprof 120 record -q -F 999 -d 0.3 -o short.dat -- "$HOT_STATIC" 2
+[ "$rc" -eq 3 ] || fail_ "-d: record exited $rc, expected 3"
+grep -q 'rounds done' "$T/out" || fail_ "-d: hot-static did not finish"
+report_ok short.header short.dat --header
+check_between "$(header_samples short.header)" 0 700 "-d 0.3: samples"
 
 # --nativemem: the warning says memory cannot be tracked; CPU is sampled.
 run_nprof 120 record -q --nativemem -o nm.dat -- "$HOT_STATIC" 0.3
