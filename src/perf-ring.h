@@ -28,7 +28,6 @@ struct np_perf_ring {
 	uint64_t data_size; /* a power of two */
 	uint64_t tail;      /* samples read up to here (the kernel's data_tail) */
 	uint64_t meta_pos;  /* other records read up to here (>= tail) */
-	int hung_up;        /* poll said POLLHUP: the task is gone */
 };
 
 struct np_perf_rings {

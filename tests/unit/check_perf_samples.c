@@ -5,7 +5,8 @@
  * reads back: the executable's MODULE with its load bias and segments (this
  * test program itself, mapped at a made-up address), the vDSO, thread
  * names, stacks without perf's context markers or the garbage above the
- * outermost frame (one stack for both ways of seeing it ends), samples with tid, time and weight, LOST.
+ * outermost frame (one stack for both ways of seeing it ends),
+ * THROTTLE as one warning, samples with tid, time and weight, LOST.
  * (The bias of a mapping: np_elf_image_bias, tested here too.)
  */
 #include "config.h"
@@ -197,6 +198,15 @@ START_TEST(test_convert)
 	add_u64(7);
 	finish(NULL, 101, 30);
 	np_perf_samples_other(rec, len, ps);
+	/* Throttling is said once, at the end. */
+	for (int i = 0; i < 2; i++) {
+		begin(PERF_RECORD_THROTTLE);
+		add_u64(40);
+		add_u64(1);
+		add_u64(1);
+		finish(NULL, 101, 40);
+		np_perf_samples_other(rec, len, ps);
+	}
 	np_perf_samples_finish(ps);
 	np_perf_samples_free(ps);
 	ck_assert_int_eq(np_capture_finish(&cap, 0), 0);
@@ -226,6 +236,9 @@ START_TEST(test_convert)
 	ck_assert_uint_eq(p.lost[NP_LOST_SAMPLE_RING], 7);
 	ck_assert_uint_eq(p.lost[NP_LOST_UNWIND], 1);
 	ck_assert(p.has_end);
+	ck_assert_ptr_nonnull(np_profile_meta(&p, "warning"));
+	ck_assert_ptr_nonnull(strstr(np_profile_meta(&p, "warning"),
+				     "throttled sampling 2 times"));
 	np_profile_release(&p);
 }
 END_TEST
