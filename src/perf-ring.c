@@ -23,6 +23,8 @@
 /* Data pages per ring, halved while the locked-memory budget refuses. */
 #define RING_PAGES_MAX 64
 #define RING_PAGES_MIN 4
+/* The reader is woken when a ring holds this much. */
+#define WAKEUP_BYTES (32u << 10)
 /* A perf record's size is a u16. */
 #define RECORD_MAX 65536
 
@@ -33,7 +35,7 @@ static long perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
 }
 
 static void fill_attr(struct perf_event_attr *a, uint64_t period_ns,
-		      int exclude_kernel, uint64_t data_size)
+		      int exclude_kernel)
 {
 	memset(a, 0, sizeof(*a));
 	a->size = sizeof(*a);
@@ -57,9 +59,10 @@ static void fill_attr(struct perf_event_attr *a, uint64_t period_ns,
 	/* Sample times on the clock of the record format. */
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
-	/* Wake the reader when a ring is half full, not at each sample. */
+	/* Wake the reader every few hundred samples, not at each (the
+	 * kernel clamps this to a smaller ring's size). */
 	a->watermark = 1;
-	a->wakeup_watermark = (uint32_t)(data_size / 2);
+	a->wakeup_watermark = WAKEUP_BYTES;
 }
 
 /* Maps FD's ring, as large as the locked-memory budget allows. */
@@ -92,8 +95,7 @@ static int open_cpu(struct np_perf_rings *r, pid_t pid, int cpu,
 	long fd;
 	int err;
 
-	fill_attr(&attr, period_ns, r->exclude_kernel,
-		  (uint64_t)RING_PAGES_MAX * (uint64_t)page);
+	fill_attr(&attr, period_ns, r->exclude_kernel);
 	fd = perf_event_open(&attr, pid, cpu);
 	if (fd < 0 && (errno == EACCES || errno == EPERM) &&
 	    !r->exclude_kernel) {
@@ -113,11 +115,6 @@ static int open_cpu(struct np_perf_rings *r, pid_t pid, int cpu,
 	if (err) {
 		close(ring->fd);
 		return err;
-	}
-	/* The watermark was set for the largest ring. */
-	if (ring->data_size < (uint64_t)RING_PAGES_MAX * (uint64_t)page) {
-		attr.wakeup_watermark = (uint32_t)(ring->data_size / 2);
-		ioctl(ring->fd, PERF_EVENT_IOC_MODIFY_ATTRIBUTES, &attr);
 	}
 	r->n++;
 	return 0;
