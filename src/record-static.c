@@ -27,6 +27,7 @@
 
 /* The kernel's rings of a static command, read in the capture loop. */
 struct static_source {
+	struct np_capture *capture;
 	struct np_perf_rings rings;
 	struct np_perf_samples *samples;
 	pid_t pid;
@@ -53,6 +54,12 @@ static int read_static(struct pollfd *fds, int ready, void *arg)
 	for (int i = 0; ready > 0 && i < src->rings.n; i++)
 		if (fds[i].revents & (POLLHUP | POLLERR | POLLNVAL))
 			fds[i].fd = -1;
+	/* The file cannot be written (the disk is full): sampling is only
+	 * a cost to the command now, which goes on without it. */
+	if (src->capture->sink.error) {
+		np_perf_rings_disable(&src->rings);
+		return 1;
+	}
 	read_rings(src);
 	return 0;
 }
@@ -190,6 +197,7 @@ int np_record_static(const struct np_record_opts *o, const char *path,
 	int ret;
 
 	memset(&src, 0, sizeof(src));
+	src.capture = &cap;
 	if (np_capture_begin(&cap, o->output, argc, argv))
 		return NP_EXIT_FAILURE;
 	np_join_argv(o->cmd, o->cmd_argc, buf, sizeof(buf));
