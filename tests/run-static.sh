@@ -5,10 +5,11 @@
 # and returns its exit status.  hot-static (static, -O2, frame pointers)
 # spends 60%, 30% and 10% of its CPU in work_big, work_mid and work_small:
 # the report names them with those shares and the whole chain up to main,
-# threads are followed, -d stops sampling early, a static-pie build is symbolized at its load bias,
-# --nativemem warns that memory cannot be tracked and still samples CPU, a
-# refused perf_event_open runs the command unprofiled with a file that
-# says why, and user nobody gets user-space samples.
+# threads are followed, -d stops sampling early and so does a write error,
+# a static-pie build is symbolized at its load bias, --nativemem warns that
+# memory cannot be tracked and still samples CPU, a refused
+# perf_event_open runs the command unprofiled with a file that says why,
+# and user nobody gets user-space samples.
 #
 # The statistics: hot-static 1 is ~0.7 s of CPU, ~700 samples at 999 Hz.
 # As independent draws, the 10% share would have a standard deviation of
@@ -105,6 +106,18 @@ run_nprof 120 record -q -F 999 -d 0.3 -o short.dat -- "$HOT_STATIC" 2
 grep -q 'rounds done' "$T/out" || fail_ "-d: hot-static did not finish"
 report_ok short.header short.dat --header
 check_between "$(header_samples short.header)" 0 700 "-d 0.3: samples"
+
+# The file cannot grow past 8 KiB (ulimit -f, in 512-byte blocks for sh):
+# a write error, said; sampling stops and the command runs to its end.
+last_cmd="ulimit -f 16; nprof record -q -F 999 -o full.dat -- hot-static 1"
+run_timeout 120 sh -c 'ulimit -f 16 && exec "$@"' sh \
+	"$NPROF" record -q -F 999 -o full.dat -- "$HOT_STATIC" 1 \
+	</dev/null >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail_ "ulimit -f: record exited $rc, expected 1"
+grep -q 'rounds done' "$T/out" || fail_ "ulimit -f: hot-static did not finish"
+grep -q "^nprof: cannot write 'full.dat'" "$T/err" ||
+	fail_ "ulimit -f: no message that the file cannot be written"
 
 # --nativemem: the warning says memory cannot be tracked; CPU is sampled.
 run_nprof 120 record -q --nativemem -o nm.dat -- "$HOT_STATIC" 0.3
