@@ -88,6 +88,34 @@ int np_capture_begin(struct np_capture *c, const char *output, int argc,
 	return 0;
 }
 
+void np_capture_run(struct np_capture *c, struct pollfd *fds, nfds_t nfds,
+		    np_capture_read_fn read, void *src,
+		    np_capture_tick_fn tick, void *arg)
+{
+	uint64_t flushed_ns = np_monotonic_ns();
+
+	for (;;) {
+		int ready = poll(fds, nfds, 100);
+
+		if (ready < 0 && errno != EINTR) {
+			np_error("cannot wait for the records: %s",
+				 strerror(errno));
+			break;
+		}
+		if (read(fds, ready < 0 ? 0 : ready, src) != 0)
+			break;
+		np_status_update(&c->counts);
+		/* Keep the file current: if nprof is killed, what it had
+		 * received is on disk and reads as a file cut short. */
+		if (np_monotonic_ns() - flushed_ns > FLUSH_NS) {
+			np_sink_flush(&c->sink);
+			flushed_ns = np_monotonic_ns();
+		}
+		if (tick && tick(arg))
+			break;
+	}
+}
+
 /*
  * Once the file cannot be written (the disk is full), the session is only a
  * cost to the target: ask its agent to stop, as attach does on Ctrl-C (any
@@ -102,42 +130,51 @@ static void stop_agent(int fd)
 		shutdown(fd, SHUT_WR);
 }
 
+struct stream_source {
+	struct np_stream stream;
+	struct np_capture *capture;
+	int stop_sent;
+};
+
+static int read_stream(struct pollfd *fds, int ready, void *src)
+{
+	struct stream_source *s = src;
+
+	if (s->capture->sink.error && !s->stop_sent) {
+		stop_agent(fds[0].fd);
+		s->stop_sent = 1;
+	}
+	return ready > 0 &&
+	       np_stream_pump(&s->stream, on_record, s->capture) != 0;
+}
+
 void np_capture_copy(struct np_capture *c, int fd, np_capture_tick_fn tick,
 		     void *arg)
 {
-	struct np_stream stream;
+	struct stream_source src = { .capture = c };
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	uint64_t flushed_ns = np_monotonic_ns();
-	int stop_sent = 0;
 
-	if (np_stream_init(&stream, fd))
+	if (np_stream_init(&src.stream, fd))
 		return;
-	for (;;) {
-		int ready = poll(&pfd, 1, 100);
+	np_capture_run(c, &pfd, 1, read_stream, &src, tick, arg);
+	np_stream_release(&src.stream);
+}
 
-		if (ready > 0) {
-			if (np_stream_pump(&stream, on_record, c) != 0)
-				break;
-		} else if (ready < 0 && errno != EINTR) {
-			np_error("cannot wait for the agent's stream: %s",
-				 strerror(errno));
-			break;
-		}
-		np_status_update(&c->counts);
-		/* Keep the file current: if nprof is killed, what it had
-		 * received is on disk and reads as a file cut short. */
-		if (np_monotonic_ns() - flushed_ns > FLUSH_NS) {
-			np_sink_flush(&c->sink);
-			flushed_ns = np_monotonic_ns();
-		}
-		if (c->sink.error && !stop_sent) {
-			stop_agent(fd);
-			stop_sent = 1;
-		}
-		if (tick && tick(arg))
-			break;
-	}
-	np_stream_release(&stream);
+void np_capture_put(struct np_capture *c, const void *rec, size_t len)
+{
+	struct np_record r;
+	uint32_t type, size;
+
+	/* Our own encoder made it: a record that does not decode is a bug
+	 * here, not bad input, and is left out rather than written. */
+	if (len < NP_RECORD_HEADER_SIZE ||
+	    np_rec_parse_header(rec, &type, &size) != 0 ||
+	    size != len - NP_RECORD_HEADER_SIZE ||
+	    np_rec_decode_shallow(type, (const uint8_t *)rec +
+						NP_RECORD_HEADER_SIZE,
+				  size, &r) != 0)
+		return;
+	on_record(&r, rec, len, c);
 }
 
 int np_capture_finish(struct np_capture *c, uint32_t flags)

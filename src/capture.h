@@ -8,6 +8,8 @@
 #ifndef NPROF_CAPTURE_H
 #define NPROF_CAPTURE_H
 
+#include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sink.h"
@@ -40,6 +42,30 @@ typedef int (*np_capture_tick_fn)(void *arg);
  */
 void np_capture_copy(struct np_capture *c, int fd, np_capture_tick_fn tick,
 		     void *arg);
+
+/*
+ * What np_capture_run reads from: called after each wait on FDS (of which
+ * READY were ready; 0 when the wait timed out); returns 0 to go on, or 1
+ * when the source has ended.  Once the file cannot be written (the sink's
+ * error), it should stop what records (the command goes on).
+ */
+typedef int (*np_capture_read_fn)(struct pollfd *fds, int ready, void *src);
+
+/*
+ * The loop of np_capture_copy for any source of records: waits up to
+ * 100 ms on the NFDS FDS, calls READ, keeps the status line and the file
+ * current, asks TICK; until READ or TICK says stop.
+ */
+void np_capture_run(struct np_capture *c, struct pollfd *fds, nfds_t nfds,
+		    np_capture_read_fn read, void *src,
+		    np_capture_tick_fn tick, void *arg);
+
+/*
+ * Takes one whole encoded record that nprof made itself (recording a
+ * program that has no agent) as if the agent had sent it: counted, its
+ * warnings printed, written.
+ */
+void np_capture_put(struct np_capture *c, const void *rec, size_t len);
 
 /* Writes the trailer with FLAGS (NP_END_*) and closes the file; 0, or -1
  * with the message printed. */

@@ -3,13 +3,13 @@
  * nprof record: start a command with the agent preloaded, copy the agent's
  * record stream into samples.dat as it comes, and exit with the command's
  * status.  The file is framed by our header and metadata in front and the
- * trailer at the end; the profile itself is never held in memory.
+ * trailer at the end; the profile itself is never held in memory.  A
+ * statically linked command takes no agent: see record-static.c.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -22,40 +22,8 @@
 #include "error.h"
 #include "launch.h"
 #include "record-options.h"
+#include "record-static.h"
 #include "sysinfo.h"
-
-static volatile sig_atomic_t forward_pid;
-
-/* SIGTERM or SIGHUP to nprof goes on to the command: it decides when the
- * profile ends, by ending. */
-static void forward_signal(int sig)
-{
-	if (forward_pid > 0)
-		kill((pid_t)forward_pid, sig);
-}
-
-static void handle_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sa.sa_handler = forward_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* Ctrl-C reaches the command from the terminal itself; nprof stays to
-	 * write what the command's agent sends until it exits. */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	/* Output to a pipe whose reader went away, or beyond ulimit -f, is
-	 * a write error like a full disk: said, and the command waited for,
-	 * not a silent death.  (Set after the command started: it must not
-	 * inherit SIG_IGN.) */
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGXFSZ, &sa, NULL);
-}
 
 /* What the copy loop needs to know about the command. */
 struct child_watch {
@@ -84,15 +52,6 @@ static int watch_child(void *arg)
 	return 0;
 }
 
-static int exit_status_of(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return NP_EXIT_FAILURE;
-}
-
 int np_cmd_record(int argc, char **argv)
 {
 	struct np_record_opts o;
@@ -100,7 +59,7 @@ int np_cmd_record(int argc, char **argv)
 	struct np_launch child;
 	struct child_watch watch;
 	char err[512], agent[PATH_MAX], path[PATH_MAX], buf[4096];
-	int is_static, ret;
+	int ret;
 
 	switch (np_record_opts_parse(argc, argv, &o, err, sizeof(err))) {
 	case NP_OPTS_HELP:
@@ -112,16 +71,13 @@ int np_cmd_record(int argc, char **argv)
 	np_verbose = o.verbose;
 
 	/* Everything that can fail is checked before the command starts. */
-	if (np_agent_path(agent, sizeof(agent)) ||
-	    np_launch_resolve(o.cmd[0], path, sizeof(path)))
+	if (np_launch_resolve(o.cmd[0], path, sizeof(path)))
 		return NP_EXIT_FAILURE;
-	is_static = np_elf_is_static(path);
-	if (is_static && o.session.nativemem >= 0)
-		np_warn("'%s' is statically linked: the agent cannot be preloaded into it, so nothing will be recorded, and its memory cannot be tracked (malloc is not reached through a dynamic linker)",
-			o.cmd[0]);
-	else if (is_static)
-		np_warn("'%s' is statically linked: the agent cannot be preloaded into it, so nothing will be recorded",
-			o.cmd[0]);
+	/* A static program takes no agent: none is needed. */
+	if (np_elf_is_static(path))
+		return np_record_static(&o, path, argc, argv);
+	if (np_agent_path(agent, sizeof(agent)))
+		return NP_EXIT_FAILURE;
 	if (np_capture_begin(&cap, o.output, argc, argv))
 		return NP_EXIT_FAILURE;
 	np_join_argv(o.cmd, o.cmd_argc, buf, sizeof(buf));
@@ -133,8 +89,7 @@ int np_cmd_record(int argc, char **argv)
 		unlink(o.output);
 		return NP_EXIT_FAILURE;
 	}
-	forward_pid = child.pid;
-	handle_signals();
+	np_launch_forward_signals(child.pid);
 	snprintf(buf, sizeof(buf), "%d", (int)child.pid);
 	np_sink_meta(&cap.sink, "pid", buf);
 
@@ -150,7 +105,7 @@ int np_cmd_record(int argc, char **argv)
 		while (waitpid(child.pid, &watch.status, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (cap.agent_records == 0 && !is_static)
+	if (cap.agent_records == 0)
 		np_warn("nothing was recorded: the agent did not start in '%s' (a setuid program cannot preload it), or the program closed the agent's stream",
 			o.cmd[0]);
 	else if (!o.quiet && !cap.sink.error)
@@ -159,5 +114,5 @@ int np_cmd_record(int argc, char **argv)
 			(unsigned long long)cap.counts.dropped);
 	if (ret)
 		return NP_EXIT_FAILURE;
-	return exit_status_of(watch.status);
+	return np_launch_exit_status(watch.status);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,13 +131,48 @@ static void free_env(char **env)
 	free(env);
 }
 
+/* In the child: execs, or sends the errno to the parent on ERRFD. */
+__attribute__((noreturn)) static void exec_child(const char *path,
+						 char *const *cmd,
+						 char *const *env, int errfd)
+{
+	int err;
+
+	execve(path, cmd, env);
+	err = errno;
+	while (write(errfd, &err, sizeof(err)) < 0 && errno == EINTR)
+		;
+	_exit(127);
+}
+
+/*
+ * Waits until the child's exec has happened (its copy of ERRFD, close-on-
+ * exec, is gone) or failed (it wrote its errno), and closes ERRFD; 0, or -1
+ * with the message printed and the child reaped.
+ */
+static int wait_exec(pid_t pid, int errfd, const char *name)
+{
+	int child_err = 0;
+	ssize_t n;
+
+	do
+		n = read(errfd, &child_err, sizeof(child_err));
+	while (n < 0 && errno == EINTR);
+	close(errfd);
+	if (n == sizeof(child_err)) {
+		waitpid(pid, NULL, 0);
+		return np_error("cannot run '%s': %s", name,
+				strerror(child_err));
+	}
+	return 0;
+}
+
 int np_launch_start(const char *path, char *const *cmd, const char *agent,
 		    struct np_session *session, struct np_launch *out)
 {
-	int sv[2], errpipe[2], child_err = 0;
+	int sv[2], errpipe[2];
 	char settings[512];
 	char **env;
-	ssize_t n;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -174,26 +210,114 @@ int np_launch_start(const char *path, char *const *cmd, const char *agent,
 	if (pid == 0) {
 		/* The child: only async-signal-safe calls from here on. */
 		fcntl(sv[1], F_SETFD, 0);
-		execve(path, cmd, env);
-		child_err = errno;
-		while (write(errpipe[1], &child_err, sizeof(child_err)) < 0 &&
-		       errno == EINTR)
-			;
-		_exit(127);
+		exec_child(path, cmd, env, errpipe[1]);
 	}
 	free_env(env);
 	close(sv[1]);
 	close(errpipe[1]);
-	do
-		n = read(errpipe[0], &child_err, sizeof(child_err));
-	while (n < 0 && errno == EINTR);
-	close(errpipe[0]);
-	if (n == sizeof(child_err)) {
-		waitpid(pid, NULL, 0);
+	if (wait_exec(pid, errpipe[0], cmd[0])) {
 		close(sv[0]);
-		return np_error("cannot run '%s': %s", cmd[0], strerror(child_err));
+		return -1;
 	}
 	out->pid = pid;
 	out->stream_fd = sv[0];
+	out->go_fd = -1;
+	out->err_fd = -1;
 	return 0;
+}
+
+int np_launch_hold(const char *path, char *const *cmd, struct np_launch *out)
+{
+	int gopipe[2], errpipe[2];
+	char go;
+	pid_t pid;
+
+	if (pipe2(gopipe, O_CLOEXEC) != 0)
+		return np_error("cannot create a pipe: %s", strerror(errno));
+	if (pipe2(errpipe, O_CLOEXEC) != 0) {
+		close(gopipe[0]);
+		close(gopipe[1]);
+		return np_error("cannot create a pipe: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+
+		close(gopipe[0]);
+		close(gopipe[1]);
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return np_error("cannot start '%s': %s", cmd[0], strerror(err));
+	}
+	if (pid == 0) {
+		/* The child: only async-signal-safe calls from here on.  A
+		 * parent gone before its word means no exec. */
+		close(gopipe[1]);
+		close(errpipe[0]);
+		if (read(gopipe[0], &go, 1) != 1)
+			_exit(127);
+		exec_child(path, cmd, environ, errpipe[1]);
+	}
+	close(gopipe[0]);
+	close(errpipe[1]);
+	out->pid = pid;
+	out->stream_fd = -1;
+	out->go_fd = gopipe[1];
+	out->err_fd = errpipe[0];
+	return 0;
+}
+
+int np_launch_go(struct np_launch *l, const char *name)
+{
+	char go = 1;
+	ssize_t n;
+
+	do
+		n = write(l->go_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	close(l->go_fd);
+	l->go_fd = -1;
+	n = wait_exec(l->pid, l->err_fd, name);
+	l->err_fd = -1;
+	return (int)n;
+}
+
+static volatile sig_atomic_t forward_pid;
+
+static void forward_signal(int sig)
+{
+	if (forward_pid > 0)
+		kill((pid_t)forward_pid, sig);
+}
+
+void np_launch_forward_signals(pid_t pid)
+{
+	struct sigaction sa;
+
+	forward_pid = pid;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = forward_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* Ctrl-C reaches the command from the terminal itself; nprof stays to
+	 * write what is recorded until the command exits. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	/* Output to a pipe whose reader went away, or beyond ulimit -f, is
+	 * a write error like a full disk: said, and the command waited for,
+	 * not a silent death. */
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGXFSZ, &sa, NULL);
+}
+
+int np_launch_exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return NP_EXIT_FAILURE;
 }

@@ -15,7 +15,8 @@
 const char np_record_usage[] =
 	"usage: nprof record [options] [--] CMD [ARGS...]\n"
 	"\n"
-	"Start CMD with the nprof agent preloaded and record a profile.\n"
+	"Start CMD with the nprof agent preloaded and record a profile.  A\n"
+	"statically linked CMD is sampled by the kernel instead (CPU only).\n"
 	"\n"
 	"  -e, --event=EVENT      what to sample: cpu (default), cycles, ctimer, itimer\n"
 	"  -F, --freq=HZ          samples per second of CPU time (default 99)\n"

@@ -105,3 +105,15 @@ void np_join_argv(char *const *argv, int argc, char *buf, size_t cap)
 		buf[len] = '\0';
 	}
 }
+
+void np_perf_paranoid(char *buf, size_t cap)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+
+	if (!f || !fgets(buf, (int)cap, f))
+		snprintf(buf, cap, "?");
+	else
+		buf[strcspn(buf, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}

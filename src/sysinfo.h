@@ -20,4 +20,7 @@ void np_format_time(uint64_t realtime_ns, char *buf, size_t cap);
  * needs it; truncated with "..." if longer than CAP. */
 void np_join_argv(char *const *argv, int argc, char *buf, size_t cap);
 
+/* kernel.perf_event_paranoid as text ("2"), or "?". */
+void np_perf_paranoid(char *buf, size_t cap);
+
 #endif /* NPROF_SYSINFO_H */
