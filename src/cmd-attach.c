@@ -50,8 +50,11 @@ static void handle_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* A reader gone from the output pipe, or the file beyond ulimit -f:
+	 * write errors, said, and the session ended, not a silent death. */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGXFSZ, &sa, NULL);
 }
 
 struct session_watch {
