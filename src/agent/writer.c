@@ -398,6 +398,12 @@ void np_writer_setup(struct np_run *r, pid_t self)
 	int err;
 
 	np_engine_select(&r->engine, &r->settings, self);
+	/* The hooks unwind frameless code by the modules' CFI: list the
+	 * modules and build their tables (a few ms) before the hooks go in,
+	 * or the first allocations (main's, in record) get frame-pointer
+	 * stacks. */
+	if (r->settings.nativemem >= 0)
+		np_modules_scan(r->modules, &r->out);
 	err = np_writer_start_mem(r);
 	if (err) {
 		np_writer_stop_mem(r);
