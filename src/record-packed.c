@@ -19,10 +19,8 @@
 
 int np_rec_stacks_start(struct np_stacks_enc *e, void *buf, size_t cap)
 {
-	if (cap < NP_RECORD_HEADER_SIZE + STACKS_FIXED)
+	if (!(cap = np_run_room(cap, STACKS_FIXED)))
 		return 0;
-	if (cap > NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD)
-		cap = NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD;
 	e->rec = buf;
 	e->cap = cap;
 	e->len = NP_RECORD_HEADER_SIZE + STACKS_FIXED;
@@ -66,8 +64,7 @@ size_t np_rec_stacks_finish(struct np_stacks_enc *e)
 
 	if (e->count == 0)
 		return 0;
-	p = np_put_u32(p, NP_REC_STACKS);
-	p = np_put_u32(p, (uint32_t)(e->len - NP_RECORD_HEADER_SIZE));
+	p = np_run_header(p, NP_REC_STACKS, e->len);
 	p = np_put_u32(p, e->first_id);
 	np_put_u32(p, e->count);
 	return e->len;
@@ -186,10 +183,8 @@ int np_rec_decode_stacks(const unsigned char *p, uint32_t size,
 int np_rec_cpu_samples_start(struct np_cpu_samples_enc *e, void *buf,
 			     size_t cap)
 {
-	if (cap < NP_RECORD_HEADER_SIZE + CPU_SAMPLES_FIXED)
+	if (!(cap = np_run_room(cap, CPU_SAMPLES_FIXED)))
 		return 0;
-	if (cap > NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD)
-		cap = NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD;
 	e->rec = buf;
 	e->cap = cap;
 	e->len = NP_RECORD_HEADER_SIZE + CPU_SAMPLES_FIXED;
@@ -228,8 +223,7 @@ size_t np_rec_cpu_samples_finish(struct np_cpu_samples_enc *e)
 
 	if (e->count == 0)
 		return 0;
-	p = np_put_u32(p, NP_REC_CPU_SAMPLES);
-	p = np_put_u32(p, (uint32_t)(e->len - NP_RECORD_HEADER_SIZE));
+	p = np_run_header(p, NP_REC_CPU_SAMPLES, e->len);
 	np_put_u32(p, e->count);
 	return e->len;
 }

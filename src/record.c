@@ -425,10 +425,8 @@ const unsigned char *np_get_varint_long(const unsigned char *p,
 int np_rec_mem_events_start(struct np_mem_events_enc *e, void *buf,
 			    size_t cap)
 {
-	if (cap < NP_RECORD_HEADER_SIZE + MEM_EVENTS_FIXED)
+	if (!(cap = np_run_room(cap, MEM_EVENTS_FIXED)))
 		return 0;
-	if (cap > NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD)
-		cap = NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD;
 	e->rec = buf;
 	e->cap = cap;
 	e->len = NP_RECORD_HEADER_SIZE + MEM_EVENTS_FIXED;
@@ -494,8 +492,7 @@ size_t np_rec_mem_events_finish(struct np_mem_events_enc *e)
 
 	if (e->count == 0)
 		return 0;
-	p = put_u32(p, NP_REC_MEM_EVENTS);
-	p = put_u32(p, (uint32_t)(e->len - NP_RECORD_HEADER_SIZE));
+	p = np_run_header(p, NP_REC_MEM_EVENTS, e->len);
 	p = put_u32(p, e->count);
 	put_u32(p, e->allocs);
 	return e->len;

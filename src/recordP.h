@@ -7,6 +7,7 @@
 #ifndef NPROF_RECORDP_H
 #define NPROF_RECORDP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -62,6 +63,26 @@ static inline uint64_t np_zigzag(uint64_t delta)
 static inline uint64_t np_unzigzag(uint64_t v)
 {
 	return (v >> 1) ^ (uint64_t)-(int64_t)(v & 1);
+}
+
+/* The room a packed run may fill from a buffer of CAP bytes (one record
+ * at most), or 0 when not even its header and FIXED bytes of counts fit. */
+static inline size_t np_run_room(size_t cap, size_t fixed)
+{
+	if (cap < NP_RECORD_HEADER_SIZE + fixed)
+		return 0;
+	if (cap > NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD)
+		cap = NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD;
+	return cap;
+}
+
+/* Writes the header of a finished run of TYPE, LEN bytes with its header,
+ * at REC; returns where its counts go. */
+static inline unsigned char *np_run_header(unsigned char *rec, uint32_t type,
+					   size_t len)
+{
+	rec = np_put_u32(rec, type);
+	return np_put_u32(rec, (uint32_t)(len - NP_RECORD_HEADER_SIZE));
 }
 
 /* The packed types' decoders: shallow ones only check that the size fits
