@@ -25,8 +25,12 @@ static void on_record(const struct np_record *r, const void *raw, size_t len,
 	c->agent_records++;
 	switch (r->type) {
 	case NP_REC_CPU_SAMPLE:
-		if (!c->counts.samples++)
+	case NP_REC_CPU_SAMPLES:
+		if (!c->counts.samples)
 			c->first_sample_ns = np_monotonic_ns();
+		c->counts.samples += r->type == NP_REC_CPU_SAMPLES
+					     ? r->u.cpu_samples.count
+					     : 1;
 		break;
 	case NP_REC_ALLOC:
 		c->counts.allocs++;

@@ -107,34 +107,75 @@ static void module_gone(struct np_profile *p,
 	note_time(p, g->time_ns);
 }
 
-static void define_stack(struct np_profile *p, const struct np_rec_stack *s)
+/* Stack ID is PCS[0..N) (PCS has room for one more word); a later
+ * definition of an id replaces the earlier one. */
+static void define_stack(struct np_profile *p, uint32_t id, uint64_t *pcs,
+			 uint32_t n)
 {
-	/* The frames, then how many modules were gone then: a key word that
-	 * no user of the stack reads. */
-	uint64_t pcs[NP_MAX_FRAMES + 1];
 	bool added;
 	uint32_t index, slot;
 
-	for (uint32_t i = 0; i < s->nframes; i++)
-		pcs[i] = np_rec_stack_frame(s, i);
-	pcs[s->nframes] = p->modules_gone;
-	index = np_intern_add(&p->stack_set, pcs,
-			      (s->nframes + 1) * sizeof(*pcs), &added);
+	/* After the frames, how many modules were gone then: a key word that
+	 * no user of the stack reads. */
+	pcs[n] = p->modules_gone;
+	index = np_intern_add(&p->stack_set, pcs, (n + 1) * sizeof(*pcs),
+			      &added);
 	if (added) {
 		np_xgrow(&p->stacks, p->nstacks, &p->stacks_cap,
 			 sizeof(*p->stacks));
 		p->stacks[p->nstacks++] = (struct np_stack){
 			.pcs = np_intern_key(&p->stack_set, index, NULL),
-			.nframes = s->nframes,
+			.nframes = n,
 			.seq = p->records,
 		};
 	}
-	/* A later definition of an id replaces the earlier one. */
-	slot = np_intern_add(&p->stack_ids, &s->id, sizeof(s->id), &added);
+	slot = np_intern_add(&p->stack_ids, &id, sizeof(id), &added);
 	if (added)
 		np_xgrow(&p->id_stack, slot, &p->id_stack_cap,
 			 sizeof(*p->id_stack));
 	p->id_stack[slot] = index;
+}
+
+/* A STACK record of a version 1 file: the whole stack. */
+static void define_stack_v1(struct np_profile *p,
+			    const struct np_rec_stack *s)
+{
+	uint64_t pcs[NP_MAX_FRAMES + 1];
+
+	for (uint32_t i = 0; i < s->nframes; i++)
+		pcs[i] = np_rec_stack_frame(s, i);
+	define_stack(p, s->id, pcs, s->nframes);
+}
+
+/* A STACKS run: each definition completed with its parent's frames.  One
+ * whose parent is unknown (a corrupt file) stays undefined, and samples
+ * of it count as samples without a stack. */
+static void define_stacks(struct np_profile *p,
+			  const struct np_rec_stacks *s)
+{
+	uint64_t pcs[NP_MAX_FRAMES + 1];
+	struct np_stacks_iter it;
+	struct np_stack_def d;
+
+	np_rec_stacks_begin(&it, s);
+	while (np_rec_stacks_next(&it, &d)) {
+		const uint64_t *parent = NULL;
+		uint32_t parent_n = 0;
+		int n;
+
+		if (d.parent) {
+			int64_t slot = np_intern_find(&p->stack_ids, &d.parent,
+						      sizeof(d.parent));
+
+			if (slot < 0)
+				continue;
+			parent = p->stacks[p->id_stack[slot]].pcs;
+			parent_n = p->stacks[p->id_stack[slot]].nframes;
+		}
+		n = np_rec_stack_def_frames(&d, parent, parent_n, pcs);
+		if (n >= 0)
+			define_stack(p, d.id, pcs, (uint32_t)n);
+	}
 }
 
 static struct np_thread *thread_of(struct np_profile *p, uint32_t tid)
@@ -230,6 +271,17 @@ static void add_cpu_sample(struct np_profile *p,
 			 s->weight);
 }
 
+static void add_cpu_samples(struct np_profile *p,
+			    const struct np_rec_cpu_samples *c)
+{
+	struct np_cpu_samples_iter it;
+	struct np_rec_cpu_sample s;
+
+	np_rec_cpu_samples_begin(&it, c);
+	while (np_rec_cpu_samples_next(&it, &s))
+		add_cpu_sample(p, &s);
+}
+
 static void name_thread(struct np_profile *p, const struct np_rec_thread *t)
 {
 	struct np_thread *th = thread_of(p, t->tid);
@@ -276,10 +328,16 @@ void np_profile_add(struct np_profile *p, const struct np_record *rec)
 		module_gone(p, &rec->u.module_gone);
 		break;
 	case NP_REC_STACK:
-		define_stack(p, &rec->u.stack);
+		define_stack_v1(p, &rec->u.stack);
+		break;
+	case NP_REC_STACKS:
+		define_stacks(p, &rec->u.stacks);
 		break;
 	case NP_REC_CPU_SAMPLE:
 		add_cpu_sample(p, &rec->u.cpu_sample);
+		break;
+	case NP_REC_CPU_SAMPLES:
+		add_cpu_samples(p, &rec->u.cpu_samples);
 		break;
 	case NP_REC_THREAD:
 		name_thread(p, &rec->u.thread);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "recordP.h"
 
 /* Little cursors over a byte buffer; the caller checks room first. */
 static unsigned char *put_u16(unsigned char *p, uint16_t v)
@@ -403,31 +404,9 @@ static int decode_free(const unsigned char *p, uint32_t size,
 #define TAG_FREE 1u
 #define TAG_TID 2u
 
-static inline unsigned char *put_varint(unsigned char *p, uint64_t v)
-{
-	while (v >= 0x80) {
-		*p++ = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (unsigned char)v;
-	return p;
-}
-
-static uint64_t zigzag(uint64_t delta)
-{
-	return (delta << 1) ^ (uint64_t)-(int64_t)(delta >> 63);
-}
-
-static uint64_t unzigzag(uint64_t v)
-{
-	return (v >> 1) ^ (uint64_t)-(int64_t)(v & 1);
-}
-
-/* NULL when the varint runs past END or past 64 bits.  Most are one byte
- * (a tid, a stack id, a time delta): that case is inlined. */
-static const unsigned char *get_varint_long(const unsigned char *p,
-					    const unsigned char *end,
-					    uint64_t *v)
+const unsigned char *np_get_varint_long(const unsigned char *p,
+					const unsigned char *end,
+					uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -443,24 +422,11 @@ static const unsigned char *get_varint_long(const unsigned char *p,
 	return NULL;
 }
 
-static inline const unsigned char *get_varint(const unsigned char *p,
-					      const unsigned char *end,
-					      uint64_t *v)
-{
-	if (p < end && *p < 0x80) {
-		*v = *p;
-		return p + 1;
-	}
-	return get_varint_long(p, end, v);
-}
-
 int np_rec_mem_events_start(struct np_mem_events_enc *e, void *buf,
 			    size_t cap)
 {
-	if (cap < NP_RECORD_HEADER_SIZE + MEM_EVENTS_FIXED)
+	if (!(cap = np_run_room(cap, MEM_EVENTS_FIXED)))
 		return 0;
-	if (cap > NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD)
-		cap = NP_RECORD_HEADER_SIZE + NP_RECORD_MAX_PAYLOAD;
 	e->rec = buf;
 	e->cap = cap;
 	e->len = NP_RECORD_HEADER_SIZE + MEM_EVENTS_FIXED;
@@ -481,9 +447,9 @@ static unsigned char *put_event_head(struct np_mem_events_enc *e,
 		tag |= TAG_TID;
 	*p++ = (unsigned char)tag;
 	if (tag & TAG_TID)
-		p = put_varint(p, tid);
-	p = put_varint(p, zigzag(time_ns - e->time_ns));
-	p = put_varint(p, zigzag(addr - e->addr));
+		p = np_put_varint(p, tid);
+	p = np_put_varint(p, np_zigzag(time_ns - e->time_ns));
+	p = np_put_varint(p, np_zigzag(addr - e->addr));
 	e->tid = tid;
 	e->time_ns = time_ns;
 	e->addr = addr;
@@ -498,9 +464,9 @@ int np_rec_mem_events_add_alloc(struct np_mem_events_enc *e,
 	if (e->cap - e->len < NP_MEM_EVENT_MAX || a->weight < a->size)
 		return 0;
 	p = put_event_head(e, p, 0, a->tid, a->time_ns, a->addr);
-	p = put_varint(p, a->size);
-	p = put_varint(p, a->weight - a->size);
-	p = put_varint(p, a->stack_id);
+	p = np_put_varint(p, a->size);
+	p = np_put_varint(p, a->weight - a->size);
+	p = np_put_varint(p, a->stack_id);
 	e->len = (size_t)(p - e->rec);
 	e->count++;
 	e->allocs++;
@@ -526,8 +492,7 @@ size_t np_rec_mem_events_finish(struct np_mem_events_enc *e)
 
 	if (e->count == 0)
 		return 0;
-	p = put_u32(p, NP_REC_MEM_EVENTS);
-	p = put_u32(p, (uint32_t)(e->len - NP_RECORD_HEADER_SIZE));
+	p = np_run_header(p, NP_REC_MEM_EVENTS, e->len);
 	p = put_u32(p, e->count);
 	put_u32(p, e->allocs);
 	return e->len;
@@ -560,24 +525,24 @@ static inline int next_event(struct np_mem_events_iter *it, uint32_t *type,
 	if (tag & ~(TAG_FREE | TAG_TID))
 		return -1;
 	if (tag & TAG_TID) {
-		if (!(p = get_varint(p, it->end, &v)) || v > UINT32_MAX)
+		if (!(p = np_get_varint(p, it->end, &v)) || v > UINT32_MAX)
 			return -1;
 		it->tid = (uint32_t)v;
 	}
-	if (!(p = get_varint(p, it->end, &time_d)) ||
-	    !(p = get_varint(p, it->end, &addr_d)))
+	if (!(p = np_get_varint(p, it->end, &time_d)) ||
+	    !(p = np_get_varint(p, it->end, &addr_d)))
 		return -1;
-	it->time_ns += unzigzag(time_d);
-	it->addr += unzigzag(addr_d);
+	it->time_ns += np_unzigzag(time_d);
+	it->addr += np_unzigzag(addr_d);
 	if (tag & TAG_FREE) {
 		*type = NP_REC_FREE;
 		f->time_ns = it->time_ns;
 		f->addr = it->addr;
 		f->tid = it->tid;
 	} else {
-		if (!(p = get_varint(p, it->end, &size)) ||
-		    !(p = get_varint(p, it->end, &extra)) ||
-		    !(p = get_varint(p, it->end, &stack)) ||
+		if (!(p = np_get_varint(p, it->end, &size)) ||
+		    !(p = np_get_varint(p, it->end, &extra)) ||
+		    !(p = np_get_varint(p, it->end, &stack)) ||
 		    stack > UINT32_MAX || size + extra < size)
 			return -1;
 		*type = NP_REC_ALLOC;
@@ -637,14 +602,17 @@ static int decode_mem_events(const unsigned char *p, uint32_t size,
 
 /*
  * One row per type: its name, the smallest and largest payload it can have
- * (fixed-size records have min == max), and its decoder.
+ * (fixed-size records have min == max), its decoder, and for a packed run
+ * the decoder that only checks its size against its counts.
  */
+typedef int decode_fn(const unsigned char *p, uint32_t size,
+		      struct np_record *r);
 static const struct {
 	const char *name;
 	uint32_t min_size;
 	uint32_t max_size;
-	int (*decode)(const unsigned char *p, uint32_t size,
-		      struct np_record *r);
+	decode_fn *decode;
+	decode_fn *shallow;
 } rec_types[NP_REC_TYPE_MAX + 1] = {
 	[NP_REC_META] = { "meta", 2, NP_RECORD_MAX_PAYLOAD, decode_meta },
 	[NP_REC_MODULE] = { "module", MODULE_FIXED, NP_RECORD_MAX_PAYLOAD,
@@ -658,7 +626,14 @@ static const struct {
 	[NP_REC_ALLOC] = { "alloc", 40, 40, decode_alloc },
 	[NP_REC_FREE] = { "free", 20, 20, decode_free },
 	[NP_REC_MEM_EVENTS] = { "mem_events", MEM_EVENTS_FIXED,
-				NP_RECORD_MAX_PAYLOAD, decode_mem_events },
+				NP_RECORD_MAX_PAYLOAD, decode_mem_events,
+				decode_mem_events_shallow },
+	[NP_REC_STACKS] = { "stacks", 8, NP_RECORD_MAX_PAYLOAD,
+			    np_rec_decode_stacks,
+			    np_rec_decode_stacks_shallow },
+	[NP_REC_CPU_SAMPLES] = { "cpu_samples", 4, NP_RECORD_MAX_PAYLOAD,
+				 np_rec_decode_cpu_samples,
+				 np_rec_decode_cpu_samples_shallow },
 };
 
 const char *np_rec_type_name(uint32_t type)
@@ -696,10 +671,12 @@ int np_rec_decode(uint32_t type, const void *payload, uint32_t size,
 int np_rec_decode_shallow(uint32_t type, const void *payload, uint32_t size,
 			  struct np_record *out)
 {
-	if (type != NP_REC_MEM_EVENTS)
+	if (type == 0 || type > NP_REC_TYPE_MAX || !rec_types[type].shallow)
 		return np_rec_decode(type, payload, size, out);
+	if (size < rec_types[type].min_size || size > rec_types[type].max_size)
+		return NP_ECORRUPT;
 	out->type = type;
 	out->size = size;
 	out->payload = payload;
-	return decode_mem_events_shallow(payload, size, out);
+	return rec_types[type].shallow(payload, size, out);
 }

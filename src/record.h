@@ -21,7 +21,7 @@
 
 #define NP_FILE_MAGIC "NPROFDAT"
 #define NP_FILE_MAGIC_LEN 8
-#define NP_FORMAT_VERSION 1
+#define NP_FORMAT_VERSION 2
 #define NP_BYTE_ORDER_MARK 0x01020304u
 #define NP_FILE_HEADER_SIZE 16
 #define NP_RECORD_HEADER_SIZE 8
@@ -34,15 +34,17 @@ enum np_rec_type {
 	NP_REC_META = 1,        /* key, NUL, value */
 	NP_REC_MODULE = 2,      /* a module (executable or library) is mapped */
 	NP_REC_MODULE_GONE = 3, /* a module was unloaded */
-	NP_REC_STACK = 4,       /* a stack definition, referenced by id */
-	NP_REC_CPU_SAMPLE = 5,  /* one CPU sample */
+	NP_REC_STACK = 4,       /* a stack definition (version 1 files) */
+	NP_REC_CPU_SAMPLE = 5,  /* one CPU sample (version 1 files) */
 	NP_REC_THREAD = 6,      /* a thread's name */
 	NP_REC_LOST = 7,        /* events dropped since the last LOST of that kind */
 	NP_REC_END = 8,         /* the trailer: the file is whole */
 	NP_REC_ALLOC = 9,       /* an allocation (native memory mode) */
 	NP_REC_FREE = 10,       /* a free (native memory mode) */
 	NP_REC_MEM_EVENTS = 11, /* allocations and frees, packed */
-	NP_REC_TYPE_MAX = 11,
+	NP_REC_STACKS = 12,     /* stack definitions, packed */
+	NP_REC_CPU_SAMPLES = 13, /* CPU samples, packed */
+	NP_REC_TYPE_MAX = 13,
 };
 
 /* What a LOST record counts. */
@@ -178,6 +180,72 @@ struct np_mem_events_enc {
 	uint64_t addr;
 };
 
+/*
+ * A run of stack definitions with consecutive ids, each sharing the root
+ * end of an earlier stack (see nprof-format(5)).  A definition's frames
+ * need its parent's, which only the reader of the whole stream has: the
+ * walk gives each definition, np_rec_stack_def_frames completes it.
+ */
+struct np_rec_stacks {
+	uint32_t first_id;
+	uint32_t count;
+	const uint8_t *data;
+	uint32_t len;
+};
+
+/* One definition: stack ID is its NNEW leaf-side frames, then the last
+ * KEEP frames of stack PARENT (0: none, and KEEP is 0). */
+struct np_stack_def {
+	uint32_t id;
+	uint32_t parent;
+	uint32_t keep;
+	uint32_t nnew;
+	const uint8_t *frames; /* NNEW varints, checked */
+};
+
+/* The longest definition: three varints, and a varint for each frame. */
+#define NP_STACK_DEF_MAX (15 + NP_MAX_FRAMES * 10)
+
+struct np_stacks_iter {
+	const uint8_t *p, *end;
+	uint32_t left;
+	uint32_t id;
+};
+
+struct np_stacks_enc {
+	unsigned char *rec;
+	size_t cap;
+	size_t len;
+	uint32_t first_id, count;
+};
+
+/*
+ * A run of CPU samples, each packed against the one before it (see
+ * nprof-format(5)): ~5 bytes a sample instead of 28.
+ */
+struct np_rec_cpu_samples {
+	uint32_t count;
+	const uint8_t *data;
+	uint32_t len;
+};
+
+/* The longest sample: four varints, at most 25 bytes. */
+#define NP_CPU_SAMPLE_MAX 25
+
+struct np_cpu_samples_iter {
+	const uint8_t *p, *end;
+	uint32_t left;
+	struct np_rec_cpu_sample prev;
+};
+
+struct np_cpu_samples_enc {
+	unsigned char *rec;
+	size_t cap;
+	size_t len;
+	uint32_t count;
+	struct np_rec_cpu_sample prev;
+};
+
 /* One decoded record: which member is valid depends on type. */
 struct np_record {
 	uint32_t type;
@@ -195,6 +263,8 @@ struct np_record {
 		struct np_rec_alloc alloc;
 		struct np_rec_free free;
 		struct np_rec_mem_events mem_events;
+		struct np_rec_stacks stacks;
+		struct np_rec_cpu_samples cpu_samples;
 	} u;
 };
 
@@ -243,6 +313,46 @@ int np_rec_mem_events_next(struct np_mem_events_iter *it, uint32_t *type,
 			   struct np_rec_alloc *a, struct np_rec_free *f);
 
 /*
+ * A STACKS record, built like a MEM_EVENTS one: start (0 when even an
+ * empty one does not fit), add (0 when the definition does not fit, or
+ * its id does not follow the last one's: finish and start another),
+ * finish (its size, 0 for an empty run).  The definition of stack ID is
+ * FRAMES[0..N), leaf first, whose last KEEP frames are the last KEEP of
+ * stack PARENT (0 for none, with KEEP 0).
+ */
+int np_rec_stacks_start(struct np_stacks_enc *e, void *buf, size_t cap);
+int np_rec_stacks_add(struct np_stacks_enc *e, uint32_t id, uint32_t parent,
+		      uint32_t keep, const uint64_t *frames, uint32_t n);
+size_t np_rec_stacks_finish(struct np_stacks_enc *e);
+
+/* Walks a decoded run: 1 with the next definition in *D, 0 at its end. */
+void np_rec_stacks_begin(struct np_stacks_iter *it,
+			 const struct np_rec_stacks *s);
+int np_rec_stacks_next(struct np_stacks_iter *it, struct np_stack_def *d);
+
+/*
+ * The frames of D, leaf first, into OUT (room for NP_MAX_FRAMES), given
+ * its parent's PARENT_N frames: their count, or -1 when the parent has
+ * fewer than D keeps.
+ */
+int np_rec_stack_def_frames(const struct np_stack_def *d,
+			    const uint64_t *parent, uint32_t parent_n,
+			    uint64_t *out);
+
+/* A CPU_SAMPLES record: start, add, finish, as for MEM_EVENTS. */
+int np_rec_cpu_samples_start(struct np_cpu_samples_enc *e, void *buf,
+			     size_t cap);
+int np_rec_cpu_samples_add(struct np_cpu_samples_enc *e,
+			   const struct np_rec_cpu_sample *s);
+size_t np_rec_cpu_samples_finish(struct np_cpu_samples_enc *e);
+
+/* Walks a decoded run: 1 with the next sample in *S, 0 at its end. */
+void np_rec_cpu_samples_begin(struct np_cpu_samples_iter *it,
+			      const struct np_rec_cpu_samples *c);
+int np_rec_cpu_samples_next(struct np_cpu_samples_iter *it,
+			    struct np_rec_cpu_sample *s);
+
+/*
  * Checks a 16-byte file header.  Returns 0, or NP_EMAGIC, NP_EVERSION
  * (with *version set) or NP_EBYTEORDER.
  */
@@ -255,9 +365,10 @@ int np_rec_parse_header(const void *buf, uint32_t *type, uint32_t *size);
 /* Decodes a payload whose header was parsed: 0, or NP_ECORRUPT. */
 int np_rec_decode(uint32_t type, const void *payload, uint32_t size,
 		  struct np_record *out);
-/* The same, except that a MEM_EVENTS run is only checked for a size that
- * fits its counts, not walked: for the CLI, which passes records on to
- * the file (whose reader walks them) and needs only the counts. */
+/* The same, except that a packed run (MEM_EVENTS, STACKS, CPU_SAMPLES) is
+ * only checked for a size that fits its counts, not walked: for the CLI,
+ * which passes records on to the file (whose reader walks them) and needs
+ * only the counts. */
 int np_rec_decode_shallow(uint32_t type, const void *payload, uint32_t size,
 			  struct np_record *out);
 

@@ -4,7 +4,9 @@
 # --nativemem=0, nm-chain-o2's allocations (malloc, calloc, realloc, and
 # strdup, which libc allocates for) are counted to the byte at each site,
 # and every one has its whole chain, _start to main to nm_stage1 ...
-# nm_stage4 to the site, found by the CFI alone.
+# nm_stage4 to the site, found by the CFI alone.  Allocating is the first
+# thing its main does: the unwind tables must be built before main runs,
+# not by the writer thread a few milliseconds later.
 #
 # The workload is tests/workloads/nm-chain-o2, built with -O2 -g
 # -fomit-frame-pointer -fno-inline -fno-optimize-sibling-calls

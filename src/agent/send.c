@@ -40,7 +40,7 @@ int np_send_init(struct np_send *s, int fd)
 	s->cap = SEND_BUFFER;
 	s->len = 0;
 	s->broken = 0;
-	s->batch_open = 0;
+	s->batch = 0;
 	atomic_store(&s->deadline_ns, 0);
 	return 0;
 }
@@ -75,10 +75,18 @@ static int wait_writable(struct np_send *s)
 
 static void close_batch(struct np_send *s)
 {
-	if (s->batch_open) {
-		s->len += np_rec_mem_events_finish(&s->batch);
-		s->batch_open = 0;
+	switch (s->batch) {
+	case NP_REC_MEM_EVENTS:
+		s->len += np_rec_mem_events_finish(&s->enc.mem);
+		break;
+	case NP_REC_STACKS:
+		s->len += np_rec_stacks_finish(&s->enc.stacks);
+		break;
+	case NP_REC_CPU_SAMPLES:
+		s->len += np_rec_cpu_samples_finish(&s->enc.cpu);
+		break;
 	}
+	s->batch = 0;
 }
 
 int np_send_flush(struct np_send *s)
@@ -157,18 +165,6 @@ void np_send_module_gone(struct np_send *s, uint32_t id, uint64_t time_ns)
 	APPEND(s, np_rec_encode_module_gone, &g);
 }
 
-void np_send_stack(struct np_send *s, uint32_t id, const uint64_t *frames,
-		   uint32_t nframes)
-{
-	APPEND(s, np_rec_encode_stack, id, frames, nframes);
-}
-
-void np_send_cpu_sample(struct np_send *s,
-			const struct np_rec_cpu_sample *sample)
-{
-	APPEND(s, np_rec_encode_cpu_sample, sample);
-}
-
 void np_send_thread(struct np_send *s, uint32_t tid, uint64_t time_ns,
 		    const char *name, size_t name_len)
 {
@@ -182,42 +178,74 @@ void np_send_lost(struct np_send *s, enum np_lost_kind kind, uint64_t count)
 	APPEND(s, np_rec_encode_lost, &l);
 }
 
-/* Opens a MEM_EVENTS record if none is, flushing first when the buffer
- * has little room left; 0, or -1 once the stream is broken. */
-static int open_batch(struct np_send *s)
+/* Opens a packed record of TYPE unless one is open, flushing first when
+ * the buffer has little room left; 0, or -1 once the stream is broken. */
+static int open_batch(struct np_send *s, uint32_t type)
 {
-	if (s->batch_open)
+	unsigned char *at;
+	size_t room;
+	int ok = 0;
+
+	if (s->batch == type)
 		return 0;
+	close_batch(s);
 	if (s->cap - s->len < (64u << 10) && np_send_flush(s) != 0)
 		return -1;
-	if (s->broken || !np_rec_mem_events_start(&s->batch, s->buf + s->len,
-						  s->cap - s->len))
+	if (s->broken)
 		return -1;
-	s->batch_open = 1;
+	at = s->buf + s->len;
+	room = s->cap - s->len;
+	switch (type) {
+	case NP_REC_MEM_EVENTS:
+		ok = np_rec_mem_events_start(&s->enc.mem, at, room);
+		break;
+	case NP_REC_STACKS:
+		ok = np_rec_stacks_start(&s->enc.stacks, at, room);
+		break;
+	case NP_REC_CPU_SAMPLES:
+		ok = np_rec_cpu_samples_start(&s->enc.cpu, at, room);
+		break;
+	}
+	if (!ok)
+		return -1;
+	s->batch = type;
 	return 0;
+}
+
+/* Adds to the open packed record of TYPE (opening one); when it is full,
+ * sends what is buffered and starts another. */
+#define PACK(s, type, add, ...)                                             \
+	do {                                                                \
+		for (int try_ = 0; try_ < 2; try_++) {                      \
+			if (open_batch(s, type) != 0 || add(__VA_ARGS__))   \
+				break;                                      \
+			if (np_send_flush(s) != 0)                          \
+				break;                                      \
+		}                                                           \
+	} while (0)
+
+void np_send_stack(struct np_send *s, uint32_t id, uint32_t parent,
+		   uint32_t keep, const uint64_t *frames, uint32_t n)
+{
+	PACK(s, NP_REC_STACKS, np_rec_stacks_add, &s->enc.stacks, id, parent,
+	     keep, frames, n);
+}
+
+void np_send_cpu_sample(struct np_send *s,
+			const struct np_rec_cpu_sample *sample)
+{
+	PACK(s, NP_REC_CPU_SAMPLES, np_rec_cpu_samples_add, &s->enc.cpu,
+	     sample);
 }
 
 void np_send_alloc(struct np_send *s, const struct np_rec_alloc *a)
 {
-	for (int try = 0; try < 2; try++) {
-		if (open_batch(s) != 0)
-			return;
-		if (np_rec_mem_events_add_alloc(&s->batch, a))
-			return;
-		/* Full: send it and start another. */
-		if (np_send_flush(s) != 0)
-			return;
-	}
+	PACK(s, NP_REC_MEM_EVENTS, np_rec_mem_events_add_alloc, &s->enc.mem,
+	     a);
 }
 
 void np_send_free(struct np_send *s, const struct np_rec_free *f)
 {
-	for (int try = 0; try < 2; try++) {
-		if (open_batch(s) != 0)
-			return;
-		if (np_rec_mem_events_add_free(&s->batch, f))
-			return;
-		if (np_send_flush(s) != 0)
-			return;
-	}
+	PACK(s, NP_REC_MEM_EVENTS, np_rec_mem_events_add_free, &s->enc.mem,
+	     f);
 }

@@ -2,7 +2,8 @@
 /*
  * The writer's side of the stream: whole records batched in an mmap'd buffer
  * and sent to the CLI's socket with send(MSG_NOSIGNAL), so the target never
- * gets SIGPIPE; consecutive allocation events share one MEM_EVENTS record.
+ * gets SIGPIPE; consecutive allocation events, stack definitions or CPU
+ * samples share one packed record.
  * Writer thread only.
  */
 #ifndef NPROF_AGENT_SEND_H
@@ -23,10 +24,15 @@ struct np_send {
 	size_t cap;
 	size_t len;
 	int broken; /* the CLI is gone, or the fd is no longer ours */
-	/* The MEM_EVENTS record being filled at buf + len, if batch_open:
-	 * any other record, and a flush, finish it first. */
-	struct np_mem_events_enc batch;
-	int batch_open;
+	/* The type of the packed record being filled at buf + len
+	 * (NP_REC_MEM_EVENTS, NP_REC_STACKS, NP_REC_CPU_SAMPLES), or 0: any
+	 * other record, and a flush, finish it first. */
+	uint32_t batch;
+	union {
+		struct np_mem_events_enc mem;
+		struct np_stacks_enc stacks;
+		struct np_cpu_samples_enc cpu;
+	} enc;
 	/* Give up on a CLI that takes nothing after this (0: wait). */
 	_Atomic uint64_t deadline_ns;
 };
@@ -49,14 +55,16 @@ np_send_metaf(struct np_send *s, const char *key, const char *fmt, ...);
 void np_send_module(struct np_send *s, const struct np_rec_module *m,
 		    const struct np_rec_segment *segs);
 void np_send_module_gone(struct np_send *s, uint32_t id, uint64_t time_ns);
-void np_send_stack(struct np_send *s, uint32_t id, const uint64_t *frames,
-		   uint32_t nframes);
-void np_send_cpu_sample(struct np_send *s,
-			const struct np_rec_cpu_sample *sample);
 void np_send_thread(struct np_send *s, uint32_t tid, uint64_t time_ns,
 		    const char *name, size_t name_len);
 void np_send_lost(struct np_send *s, enum np_lost_kind kind, uint64_t count);
-/* Allocation events go into MEM_EVENTS records, packed. */
+/* These go into packed records: stack FRAMES[0..N), whose last KEEP frames
+ * are PARENT's, into STACKS; samples into CPU_SAMPLES; allocation events
+ * into MEM_EVENTS. */
+void np_send_stack(struct np_send *s, uint32_t id, uint32_t parent,
+		   uint32_t keep, const uint64_t *frames, uint32_t n);
+void np_send_cpu_sample(struct np_send *s,
+			const struct np_rec_cpu_sample *sample);
 void np_send_alloc(struct np_send *s, const struct np_rec_alloc *a);
 void np_send_free(struct np_send *s, const struct np_rec_free *f);
 

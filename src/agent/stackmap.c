@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The stack table (see stackmap.h): open addressing over an arena of
- * entries {hash, id and length, frames...}, all in mmap'd memory.
+ * The stack table (see stackmap.h): a trie of frames from the root, one
+ * node per (caller node, pc), in an open-addressing table in mmap'd memory.
+ * A node keeps the id of a stack that passes through it, which a new
+ * stack that shares its path names as its parent, and the id of the stack
+ * that ends at it, if one does.
  */
 #include "config.h"
 
@@ -10,16 +13,22 @@
 #include "mem.h"
 #include "stackmap.h"
 
-#define SLOTS (1u << 16)            /* a power of two */
-#define MAX_ENTRIES (SLOTS / 2)     /* keeps probe chains short */
-#define ARENA_WORDS (1u << 19)      /* 4 MiB of entries */
+#define SLOTS (1u << 17)        /* a power of two: 3 MiB of nodes */
+#define MAX_NODES (SLOTS / 2)   /* keeps probe chains short */
+
+struct node {
+	uint64_t pc;
+	uint32_t caller;  /* the caller's slot + 1, 0 for a root frame */
+	uint32_t through; /* a stack whose frames reach this node */
+	uint32_t ends;    /* the stack that ends here, or 0 */
+	uint32_t depth;   /* frames from the root to here; 0: a free slot */
+};
 
 struct np_stackmap {
-	uint32_t slots[SLOTS]; /* arena word index + 1, or 0 */
-	uint32_t entries;
-	uint32_t used;         /* arena words used */
+	struct node nodes[SLOTS];
+	uint32_t used;
 	uint32_t next_id;
-	uint64_t arena[ARENA_WORDS];
+	uint32_t empty_id; /* the stack of no frames, once sent */
 };
 
 struct np_stackmap *np_stackmap_create(void)
@@ -36,11 +45,38 @@ void np_stackmap_free(struct np_stackmap *m)
 	np_pages_free(m, sizeof(*m));
 }
 
+static uint32_t slot_of(uint32_t caller, uint64_t pc)
+{
+	uint64_t h = (pc ^ (uint64_t)caller << 40) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 32) & (SLOTS - 1);
+}
+
+/* The node for PC under CALLER (a slot + 1, or 0): its slot + 1, or 0
+ * with *FREE set to where it would go. */
+static uint32_t find(const struct np_stackmap *m, uint32_t caller,
+		     uint64_t pc, uint32_t *free)
+{
+	uint32_t i = slot_of(caller, pc);
+
+	for (;; i = (i + 1) & (SLOTS - 1)) {
+		const struct node *nd = &m->nodes[i];
+
+		if (nd->depth == 0) {
+			*free = i;
+			return 0;
+		}
+		if (nd->pc == pc && nd->caller == caller)
+			return i + 1;
+	}
+}
+
+/* Empties the trie; ids go on. */
 static void start_over(struct np_stackmap *m)
 {
-	memset(m->slots, 0, sizeof(m->slots));
-	m->entries = 0;
+	memset(m->nodes, 0, sizeof(m->nodes));
 	m->used = 0;
+	m->empty_id = 0;
 }
 
 void np_stackmap_forget(struct np_stackmap *m)
@@ -49,33 +85,56 @@ void np_stackmap_forget(struct np_stackmap *m)
 }
 
 uint32_t np_stackmap_intern(struct np_stackmap *m, const uint64_t *frames,
-			    uint32_t n, int *is_new)
+			    uint32_t n, struct np_stack_new *def)
 {
-	uint64_t h = np_frames_hash(frames, n);
-	uint32_t i = (uint32_t)h & (SLOTS - 1);
-	uint64_t *e;
+	uint32_t cur = 0, i = n, slot = 0, id;
 
-	for (;; i = (i + 1) & (SLOTS - 1)) {
-		if (m->slots[i] == 0)
-			break;
-		e = &m->arena[m->slots[i] - 1];
-		if (e[0] == h && (uint32_t)e[1] == n &&
-		    memcmp(e + 2, frames, (size_t)n * 8) == 0) {
-			*is_new = 0;
-			return (uint32_t)(e[1] >> 32);
+	def->is_new = 0;
+	if (n == 0) {
+		if (!m->empty_id) {
+			m->empty_id = m->next_id++;
+			*def = (struct np_stack_new){ .is_new = 1 };
 		}
+		return m->empty_id;
 	}
-	if (m->entries >= MAX_ENTRIES || m->used + 2 + n > ARENA_WORDS) {
+	/* Down the trie from the root as far as this stack's frames go. */
+	while (i > 0) {
+		uint32_t next = find(m, cur, frames[i - 1], &slot);
+
+		if (!next)
+			break;
+		cur = next;
+		i--;
+	}
+	if (i == 0 && m->nodes[cur - 1].ends)
+		return m->nodes[cur - 1].ends;
+	id = m->next_id++;
+	def->is_new = 1;
+	def->keep = n - i;
+	def->parent = cur ? m->nodes[cur - 1].through : 0;
+	if (m->used + i > MAX_NODES) {
+		/* Full: start over.  The definition still names its parent,
+		 * which the reader has; later stacks find fewer to share. */
 		start_over(m);
-		i = (uint32_t)h & (SLOTS - 1);
+		cur = 0;
+		i = n;
 	}
-	e = &m->arena[m->used];
-	e[0] = h;
-	e[1] = (uint64_t)m->next_id << 32 | n;
-	memcpy(e + 2, frames, (size_t)n * 8);
-	m->slots[i] = m->used + 1;
-	m->used += 2 + n;
-	m->entries++;
-	*is_new = 1;
-	return m->next_id++;
+	for (; i > 0; i--) {
+		struct node *nd;
+
+		/* Not there (CUR is new, or has no such callee): where it
+		 * goes. */
+		find(m, cur, frames[i - 1], &slot);
+		nd = &m->nodes[slot];
+		*nd = (struct node){
+			.pc = frames[i - 1],
+			.caller = cur,
+			.through = id,
+			.depth = n - i + 1,
+		};
+		m->used++;
+		cur = slot + 1;
+	}
+	m->nodes[cur - 1].ends = id;
+	return id;
 }

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "mem.h"
-#include "stackmap.h"
 #include "stacktab.h"
 
 #define SLOTS (1u << 20)          /* a power of two */

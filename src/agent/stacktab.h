@@ -25,4 +25,17 @@ uint32_t np_stacktab_intern(struct np_stacktab *t, const uint64_t *frames,
 const uint64_t *np_stacktab_get(struct np_stacktab *t, uint32_t ref,
 				uint32_t *n, uint64_t **sent);
 
+/* The hash of a stack. */
+static inline uint64_t np_frames_hash(const uint64_t *frames, uint32_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+
+	for (uint32_t i = 0; i < n; i++) {
+		h ^= frames[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+	}
+	return h;
+}
+
 #endif /* NPROF_AGENT_STACKTAB_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The writer thread (see writer.h).  Every ~10 ms: look for a word from the
- * CLI, turn queued samples into STACK and CPU_SAMPLE records and queued
- * allocation events into ALLOC and FREE, pick up new modules and threads
+ * CLI, turn queued samples into STACKS and CPU_SAMPLES records and queued
+ * allocation events into MEM_EVENTS, pick up new modules and threads
  * (and patch new libraries' allocation slots), report drops, send.  It holds the agent's guard for
  * good, so that nothing it does (dlopen, snprintf, and the malloc inside
  * them) is ever sampled or hooked.
@@ -36,6 +36,8 @@
 #define DRAIN_NS 20000000ull
 /* New threads wait at most this long for their engine. */
 #define THREAD_SCAN_NS 20000000ull
+/* How long CPU samples may wait to share a packed record. */
+#define HOLD_NS 100000000ull
 #define WRITER_STACK (256u << 10)
 
 static const char *const stop_names[] = {
@@ -154,58 +156,80 @@ static void announce(struct np_run *r)
 		np_send_meta(&r->out, "warning", e->warnings[i]);
 }
 
-/* Turns queued samples of this run into records. */
-static void drain(struct np_run *r)
+/* The id of stack FRAMES[0..N), sending its definition first if new. */
+static uint32_t stack_id(struct np_run *r, const uint64_t *frames, uint32_t n)
+{
+	struct np_stack_new def;
+	uint32_t id = np_stackmap_intern(r->stacks, frames, n, &def);
+
+	if (def.is_new)
+		np_send_stack(&r->out, id, def.parent, def.keep, frames, n);
+	return id;
+}
+
+/* Sends the samples held back by drain. */
+static void send_pending(struct np_run *r)
+{
+	for (uint32_t i = 0; i < r->npending; i++)
+		np_send_cpu_sample(&r->out, &r->pending[i]);
+	r->npending = 0;
+}
+
+/*
+ * Turns queued samples of this run into records.  The samples wait in
+ * PENDING while their stacks are defined, so that definitions and samples
+ * each come in long packed records rather than alternating, and for up to
+ * HOLD_NS across ticks, so that a packed record holds ~100 of them (its
+ * first sample costs ~20 bytes, the others ~5).  The first ones go at
+ * once: the CLI tells when sampling began.  FINAL sends them all.
+ */
+static void drain(struct np_run *r, int final)
 {
 	struct np_ring *ring = np_sampler_ring();
 	const struct np_sample *s;
 
-	if (!ring)
-		return;
 	forget_stacks_if_gone(r);
-	while ((s = np_ring_peek(ring))) {
+	while (ring && (s = np_ring_peek(ring))) {
 		/* Samples of an earlier session, or empty ones, are skipped. */
 		if (s->session == r->session && s->nframes) {
-			struct np_rec_cpu_sample rec;
-			int is_new;
-
-			rec.stack_id = np_stackmap_intern(r->stacks, s->frames,
-							  s->nframes, &is_new);
-			if (is_new)
-				np_send_stack(&r->out, rec.stack_id, s->frames,
-					      s->nframes);
-			rec.time_ns = s->time_ns;
-			rec.tid = s->tid;
-			rec.weight = s->weight;
-			np_send_cpu_sample(&r->out, &rec);
+			if (r->npending == NP_PENDING_SAMPLES)
+				send_pending(r);
+			r->pending[r->npending++] = (struct np_rec_cpu_sample){
+				.time_ns = s->time_ns,
+				.tid = s->tid,
+				.stack_id = stack_id(r, s->frames, s->nframes),
+				.weight = s->weight,
+			};
 		}
 		np_ring_pop(ring);
 	}
+	if (r->npending &&
+	    (final || !r->samples_sent ||
+	     np_clock_ns() - r->pending[0].time_ns >= HOLD_NS)) {
+		send_pending(r);
+		r->samples_sent = 1;
+	}
 }
 
-/* The stream id of stacktab entry REF, sending its STACK record first if
+/* The stream id of stacktab entry REF, sending its definition first if
  * this session has not yet. */
 static uint32_t mem_stack_id(struct np_run *r, uint32_t ref)
 {
 	const uint64_t *frames;
 	uint64_t *sent;
 	uint32_t n, id;
-	int is_new;
 
 	if (!ref)
 		return 0;
 	frames = np_stacktab_get(np_memhooks_stacks(), ref, &n, &sent);
 	if ((uint32_t)(*sent >> 32) == r->stack_epoch)
 		return (uint32_t)*sent;
-	id = np_stackmap_intern(r->stacks, frames, n, &is_new);
-	if (is_new) {
-		/* A library dlopen'ed since the loop took the module notes
-		 * posted its note before any of its events could be queued:
-		 * the MODULE record must come before a stack through it, or
-		 * the report cannot name those frames. */
-		np_modules_take_notes(r->modules, &r->out);
-		np_send_stack(&r->out, id, frames, n);
-	}
+	/* A library dlopen'ed since the loop took the module notes posted
+	 * its note before any of its events could be queued: the MODULE
+	 * record must come before a stack through it, or the report cannot
+	 * name those frames. */
+	np_modules_take_notes(r->modules, &r->out);
+	id = stack_id(r, frames, n);
 	*sent = (uint64_t)r->stack_epoch << 32 | id;
 	return id;
 }
@@ -375,7 +399,7 @@ static void finish(struct np_run *r)
 
 	stop_sampling(r);
 	np_writer_stop_mem(r);
-	drain(r);
+	drain(r, 1);
 	np_modules_take_notes(r->modules, &r->out);
 	drain_mem(r);
 	np_threads_check_names(r->threads, &r->out);
@@ -398,6 +422,12 @@ void np_writer_setup(struct np_run *r, pid_t self)
 	int err;
 
 	np_engine_select(&r->engine, &r->settings, self);
+	/* The hooks unwind frameless code by the modules' CFI: list the
+	 * modules and build their tables (a few ms) before the hooks go in,
+	 * or the first allocations (main's, in record) get frame-pointer
+	 * stacks. */
+	if (r->settings.nativemem >= 0)
+		np_modules_scan(r->modules, &r->out);
 	err = np_writer_start_mem(r);
 	if (err) {
 		np_writer_stop_mem(r);
@@ -456,7 +486,7 @@ static void *writer_main(void *arg)
 		/* Events pour in: look at the CLI, but do not sleep. */
 		listen_cli(r, busy ? 0 : (int)((wait + 999999) / 1000000));
 		np_modules_take_notes(r->modules, &r->out);
-		drain(r);
+		drain(r, 0);
 		busy = drain_mem(r) >= BUSY_EVENTS;
 		np_modules_scan(r->modules, &r->out);
 		if (r->settings.nativemem >= 0)

@@ -20,6 +20,9 @@
 #include "threads.h"
 #include "unwind.h"
 
+/* CPU samples the writer holds back while it defines their stacks. */
+#define NP_PENDING_SAMPLES 1024
+
 enum np_stop_reason {
 	NP_STOP_NONE = 0,
 	NP_STOP_DURATION, /* the session's duration has passed */
@@ -51,6 +54,9 @@ struct np_run {
 	uint64_t lost_sent[NP_LOST_KIND_MAX + 1];
 	uint64_t unwind_stops_at_start[NP_UNWIND_STOP_MAX];
 	uint32_t repaired_at_start; /* np_hooktab_stats' repaired */
+	uint32_t npending;
+	int samples_sent;
+	struct np_rec_cpu_sample pending[NP_PENDING_SAMPLES];
 	pthread_t thread;
 	_Atomic int stop_reason; /* enum np_stop_reason, first one wins */
 	atomic_int finished;     /* the writer is done and the stream closed */

@@ -9,6 +9,8 @@
  *   gen-profile [-n N] [-s S] [-t T] [--alloc] [--evil] [--evil-path=PATH]
  *               [--seed X] -o FILE
  *
+ * Records are packed as the agent packs them (STACKS, CPU_SAMPLES,
+ * MEM_EVENTS).
  * CPU: sample j is in thread j % T ("worker-K"), 1 ms after the one before;
  * 4 in 7 samples are on stack 0 (gen_f00 <- main), the rest spread over the
  * stacks.  --alloc: allocation j of (j % S + 1) * 16 bytes on stack j % S
@@ -57,6 +59,18 @@ static void put(size_t n)
 		exit(1);
 	}
 }
+
+/* Adds to a packed record being built in buf; when it is full, writes it
+ * and starts another. */
+#define PACK(add, start, finish, enc, ...)                                  \
+	do {                                                                \
+		if (!add(enc, __VA_ARGS__)) {                               \
+			put(finish(enc));                                   \
+			start(enc, buf, sizeof(buf));                       \
+			if (!add(enc, __VA_ARGS__))                         \
+				exit(1);                                    \
+		}                                                           \
+	} while (0)
 
 static void meta(const char *key, const char *value)
 {
@@ -151,6 +165,9 @@ int main(int argc, char **argv)
 	struct self self = { 0 };
 	char exe[4096], text[64];
 	uint64_t pcs[64], t0, real0;
+	struct np_stacks_enc stacks;
+	struct np_mem_events_enc mem;
+	struct np_cpu_samples_enc cpu;
 	ssize_t len;
 	int c;
 
@@ -214,11 +231,22 @@ int main(int argc, char **argv)
 		put(np_rec_encode_thread(buf, sizeof(buf), (uint32_t)(1000 + k),
 					 t0, text, strlen(text)));
 	}
+	/* Stack I has id I + 1.  All but its leaf digit are those of stack
+	 * I & ~15, its parent, as the agent would share them. */
+	np_rec_stacks_start(&stacks, buf, sizeof(buf));
 	for (uint64_t i = 0; i < nstacks; i++) {
 		uint32_t n = stack_frames(i, pcs, evil);
+		uint32_t parent = i & 15 ? (uint32_t)(i & ~15ull) + 1 : 0;
+		uint32_t keep = parent ? n - 1 - (evil && i % 3 == 1) : 0;
 
-		put(np_rec_encode_stack(buf, sizeof(buf), (uint32_t)i, pcs, n));
+		PACK(np_rec_stacks_add, np_rec_stacks_start, np_rec_stacks_finish,
+		     &stacks, (uint32_t)i + 1, parent, keep, pcs, n);
 	}
+	put(np_rec_stacks_finish(&stacks));
+	if (alloc)
+		np_rec_mem_events_start(&mem, buf, sizeof(buf));
+	else
+		np_rec_cpu_samples_start(&cpu, buf, sizeof(buf));
 	for (uint64_t j = 0; j < nevents; j++) {
 		uint64_t time = t0 + (alloc ? j * 1000000000ull / nevents
 					    : (j + 1) * 1000000ull);
@@ -227,27 +255,34 @@ int main(int argc, char **argv)
 		if (alloc) {
 			uint64_t size = (j % nstacks + 1) * 16;
 
-			put(np_rec_encode_alloc(buf, sizeof(buf), &(struct np_rec_alloc){
+			PACK(np_rec_mem_events_add_alloc, np_rec_mem_events_start,
+			     np_rec_mem_events_finish, &mem, &(struct np_rec_alloc){
 				.time_ns = time, .addr = 0x100000 + j * 4096,
 				.size = size, .weight = size, .tid = tid,
-				.stack_id = (uint32_t)(j % nstacks) }));
+				.stack_id = (uint32_t)(j % nstacks) + 1 });
 		} else {
 			uint64_t h = j * 0x9e3779b97f4a7c15ull;
 			uint32_t s = j % 7 < 4 ? 0 : (uint32_t)((h >> 20) % nstacks);
 
-			put(np_rec_encode_cpu_sample(buf, sizeof(buf), &(struct np_rec_cpu_sample){
-				.time_ns = time, .tid = tid, .stack_id = s,
-				.weight = 1000000 }));
+			PACK(np_rec_cpu_samples_add, np_rec_cpu_samples_start,
+			     np_rec_cpu_samples_finish, &cpu, &(struct np_rec_cpu_sample){
+				.time_ns = time, .tid = tid, .stack_id = s + 1,
+				.weight = 1000000 });
 		}
 	}
 	if (alloc)
 		for (uint64_t j = 0; j < nevents; j++)
 			if (j % 4)
-				put(np_rec_encode_free(buf, sizeof(buf), &(struct np_rec_free){
+				PACK(np_rec_mem_events_add_free, np_rec_mem_events_start,
+				     np_rec_mem_events_finish, &mem, &(struct np_rec_free){
 					.time_ns = t0 + 1000000000ull +
 						   j * 1000000000ull / nevents,
 					.addr = 0x100000 + j * 4096,
-					.tid = (uint32_t)(1000 + j % nthreads) }));
+					.tid = (uint32_t)(1000 + j % nthreads) });
+	len = alloc ? (ssize_t)np_rec_mem_events_finish(&mem)
+		    : (ssize_t)np_rec_cpu_samples_finish(&cpu);
+	if (len) /* none with -n 0 */
+		put((size_t)len);
 	put(np_rec_encode_end(buf, sizeof(buf), &(struct np_rec_end){
 		.time_ns = t0 + 2000000000ull + (alloc ? 0 : nevents * 1000000ull),
 		.realtime_ns = real0 + 2000000000ull,

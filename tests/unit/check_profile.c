@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the reader and the profile: record sequences built with the
- * record.c encoders in a memfd are read back and aggregated; cut-short,
+ * record encoders in a memfd (mostly the version 1 STACK and CPU_SAMPLE,
+ * simplest to write by hand) are read back and aggregated; cut-short,
  * corrupted, foreign and too new files are told apart.  (Native memory:
  * check_memprofile.c; the report's options: check_report_options.c.)
  */
@@ -182,6 +183,64 @@ START_TEST(test_stack_redefinition)
 }
 END_TEST
 
+/* STACKS and CPU_SAMPLES, as the agent writes them: a stack completed by
+ * its parent's frames, a parent the file never defined. */
+START_TEST(test_packed_records)
+{
+	static const uint64_t stack_c[] = { 0x1212, 0x1010, 0x2020, 0x3030 };
+	struct np_stacks_enc st;
+	struct np_cpu_samples_enc cs;
+	struct np_profile p;
+	struct np_rec_cpu_sample s = { .time_ns = 5000000000, .tid = 100,
+				       .weight = 1000000 };
+
+	begin_file();
+	ck_assert(np_rec_stacks_start(&st, ROOM));
+	ck_assert(np_rec_stacks_add(&st, 1, 0, 0, stack_a, 3));
+	ck_assert(np_rec_stacks_add(&st, 2, 1, 2, stack_b, 3));
+	ck_assert(np_rec_stacks_add(&st, 3, 1, 3, stack_c, 4));
+	keep(np_rec_stacks_finish(&st));
+	/* Stack 5 shares frames with stack 4, which is nowhere. */
+	ck_assert(np_rec_stacks_start(&st, ROOM));
+	ck_assert(np_rec_stacks_add(&st, 5, 4, 1, stack_a, 3));
+	keep(np_rec_stacks_finish(&st));
+	ck_assert(np_rec_cpu_samples_start(&cs, ROOM));
+	for (uint32_t i = 0; i < 10; i++) {
+		s.stack_id = i % 5 + 1;
+		s.time_ns += 1001001;
+		ck_assert(np_rec_cpu_samples_add(&cs, &s));
+	}
+	keep(np_rec_cpu_samples_finish(&cs));
+	add_end();
+	ck_assert_int_eq(read_bytes(&p, file_len), 0);
+	ck_assert_uint_eq(p.nstacks, 3);
+	ck_assert_uint_eq(find_stack(&p, stack_a, 3)->samples, 2);
+	ck_assert_uint_eq(find_stack(&p, stack_b, 3)->samples, 2);
+	ck_assert_uint_eq(find_stack(&p, stack_c, 4)->samples, 2);
+	ck_assert_uint_eq(p.samples, 6);
+	ck_assert_uint_eq(p.samples_no_stack, 4);
+	ck_assert_uint_eq(p.last_ns, 5000000000 + 10 * 1001001);
+	np_profile_release(&p);
+}
+END_TEST
+
+/* A version 1 file (STACK and CPU_SAMPLE records) still reads. */
+START_TEST(test_version_1)
+{
+	struct np_profile p;
+
+	begin_file();
+	file[8] = 1;
+	add_stack(1, stack_a, 3);
+	add_samples(1, 100, 10, 3);
+	add_end();
+	ck_assert_int_eq(read_bytes(&p, file_len), 0);
+	ck_assert_uint_eq(p.version, 1);
+	ck_assert_uint_eq(find_stack(&p, stack_a, 3)->samples, 3);
+	np_profile_release(&p);
+}
+END_TEST
+
 START_TEST(test_lost_sums)
 {
 	struct np_profile p;
@@ -347,13 +406,15 @@ END_TEST
 START_TEST(test_bad_files)
 {
 	struct np_reader *r;
+	char want[32];
 
 	/* Written by a newer nprof. */
 	begin_file();
 	add_end();
 	file[8] = NP_FORMAT_VERSION + 1;
 	ck_assert_int_eq(open_bytes(&r, file_len), NP_EVERSION);
-	ck_assert_ptr_nonnull(strstr(np_reader_errmsg(r), "version 2"));
+	snprintf(want, sizeof(want), "version %d", NP_FORMAT_VERSION + 1);
+	ck_assert_ptr_nonnull(strstr(np_reader_errmsg(r), want));
 	ck_assert_ptr_nonnull(strstr(np_reader_errmsg(r), "upgrade nprof"));
 	np_reader_close(r);
 
@@ -416,6 +477,8 @@ int main(void)
 
 	tcase_add_test(tc, test_counts_per_stack);
 	tcase_add_test(tc, test_stack_redefinition);
+	tcase_add_test(tc, test_packed_records);
+	tcase_add_test(tc, test_version_1);
 	tcase_add_test(tc, test_lost_sums);
 	tcase_add_test(tc, test_modules);
 	tcase_add_test(tc, test_cut_short);

@@ -266,6 +266,224 @@ START_TEST(test_mem_events)
 }
 END_TEST
 
+/* Decodes the STACKS run in BUF and completes each definition with the
+ * frames of the ones before it (ids FIRST on, at most 8): their counts. */
+static void read_stacks(size_t len, uint64_t frames[][NP_MAX_FRAMES],
+			int *counts, uint32_t first)
+{
+	struct np_stacks_iter it;
+	struct np_stack_def d;
+	struct np_record r;
+	int i = 0;
+
+	decode_back(len, NP_REC_STACKS, &r);
+	ck_assert_uint_eq(r.u.stacks.first_id, first);
+	np_rec_stacks_begin(&it, &r.u.stacks);
+	while (np_rec_stacks_next(&it, &d)) {
+		const uint64_t *parent = NULL;
+		int parent_n = 0;
+
+		ck_assert_uint_eq(d.id, first + (uint32_t)i);
+		if (d.parent) {
+			ck_assert_uint_ge(d.parent, first);
+			parent = frames[d.parent - first];
+			parent_n = counts[d.parent - first];
+		}
+		counts[i] = np_rec_stack_def_frames(&d, parent,
+						    (uint32_t)parent_n,
+						    frames[i]);
+		i++;
+	}
+	ck_assert_int_eq(i, (int)r.u.stacks.count);
+}
+
+START_TEST(test_stacks)
+{
+	/* Leaf first.  B shares A's three root frames; C is all of B's; D
+	 * is alone, with frames far apart and the largest address; E shares
+	 * nothing but is B's child (keep 0); F is 256 deep. */
+	static const uint64_t a[] = { 0x401010, 0x401200, 0x7f0000002000,
+				      0x401000 };
+	static const uint64_t b[] = { 0x401777, 0x401200, 0x7f0000002000,
+				      0x401000 };
+	static const uint64_t c[] = { 0x7f0000002000, 0x401000 };
+	static const uint64_t d[] = { UINT64_MAX, 0, 0x10, 1 };
+	static const uint64_t e[] = { 0x5000 };
+	static uint64_t f[NP_MAX_FRAMES];
+	static uint64_t got[8][NP_MAX_FRAMES];
+	int counts[8];
+	struct np_stacks_enc enc;
+	struct np_record r;
+	size_t len;
+
+	for (int i = 0; i < NP_MAX_FRAMES; i++)
+		f[i] = 0x400000 + (uint64_t)i * 0x1234567;
+	ck_assert(np_rec_stacks_start(&enc, buf, sizeof(buf)));
+	ck_assert_uint_eq(np_rec_stacks_finish(&enc), 0);
+	ck_assert(!np_rec_stacks_start(&enc, buf, 15));
+
+	ck_assert(np_rec_stacks_start(&enc, buf, sizeof(buf)));
+	ck_assert(np_rec_stacks_add(&enc, 10, 0, 0, a, 4));
+	ck_assert(np_rec_stacks_add(&enc, 11, 10, 3, b, 4));
+	ck_assert(np_rec_stacks_add(&enc, 12, 11, 2, c, 2));
+	ck_assert(np_rec_stacks_add(&enc, 13, 0, 0, d, 4));
+	ck_assert(np_rec_stacks_add(&enc, 14, 11, 0, e, 1));
+	ck_assert(np_rec_stacks_add(&enc, 15, 0, 0, f, NP_MAX_FRAMES));
+	/* Not the next id; a parent not before it; keep without a parent;
+	 * keep beyond the frames; too deep. */
+	ck_assert(!np_rec_stacks_add(&enc, 17, 0, 0, a, 4));
+	ck_assert(!np_rec_stacks_add(&enc, 16, 16, 1, a, 4));
+	ck_assert(!np_rec_stacks_add(&enc, 16, 0, 1, a, 4));
+	ck_assert(!np_rec_stacks_add(&enc, 16, 10, 5, a, 4));
+	ck_assert(!np_rec_stacks_add(&enc, 16, 0, 0, f, NP_MAX_FRAMES + 1));
+	len = np_rec_stacks_finish(&enc);
+	read_stacks(len, got, counts, 10);
+	ck_assert_int_eq(counts[0], 4);
+	ck_assert(!memcmp(got[0], a, sizeof(a)));
+	ck_assert_int_eq(counts[1], 4);
+	ck_assert(!memcmp(got[1], b, sizeof(b)));
+	ck_assert_int_eq(counts[2], 2);
+	ck_assert(!memcmp(got[2], c, sizeof(c)));
+	ck_assert_int_eq(counts[3], 4);
+	ck_assert(!memcmp(got[3], d, sizeof(d)));
+	ck_assert_int_eq(counts[4], 1);
+	ck_assert(!memcmp(got[4], e, sizeof(e)));
+	ck_assert_int_eq(counts[5], NP_MAX_FRAMES);
+	ck_assert(!memcmp(got[5], f, sizeof(f)));
+	/* Sharing makes B small: a byte each for back, keep, count, frame
+	 * (0x401777 - 0x401200 needs two). */
+	ck_assert_uint_le(len, 8 + 8 + 4 * 10 + 5 + 4 + 4 + 3 + 4 * 10 +
+				       3 + 3 + NP_MAX_FRAMES * 10);
+
+	/* A parent with fewer frames than kept cannot complete it. */
+	{
+		struct np_stack_def def = { .id = 2, .parent = 1, .keep = 3 };
+
+		ck_assert_int_eq(np_rec_stack_def_frames(&def, a, 2, got[7]),
+				 -1);
+	}
+
+	/* Malformed runs: a count too high, a parent before id 1 (back 11
+	 * on id 10), a run cut inside a definition, id 0. */
+	ck_assert(np_rec_stacks_start(&enc, buf, sizeof(buf)));
+	ck_assert(np_rec_stacks_add(&enc, 10, 0, 0, a, 4));
+	len = np_rec_stacks_finish(&enc);
+	buf[NP_RECORD_HEADER_SIZE + 4] = 2;
+	ck_assert_int_eq(np_rec_decode(NP_REC_STACKS, buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len - NP_RECORD_HEADER_SIZE, &r),
+			 NP_ECORRUPT);
+	buf[NP_RECORD_HEADER_SIZE + 4] = 1;
+	buf[NP_RECORD_HEADER_SIZE + 8] = 10;
+	ck_assert_int_eq(np_rec_decode(NP_REC_STACKS, buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len - NP_RECORD_HEADER_SIZE, &r),
+			 NP_ECORRUPT);
+	buf[NP_RECORD_HEADER_SIZE + 8] = 0;
+	ck_assert_int_eq(np_rec_decode(NP_REC_STACKS, buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len - NP_RECORD_HEADER_SIZE - 1, &r),
+			 NP_ECORRUPT);
+	ck_assert_int_eq(np_rec_decode(NP_REC_STACKS, buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len - NP_RECORD_HEADER_SIZE, &r),
+			 0);
+	buf[NP_RECORD_HEADER_SIZE] = 0;
+	ck_assert_int_eq(np_rec_decode(NP_REC_STACKS, buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len - NP_RECORD_HEADER_SIZE, &r),
+			 NP_ECORRUPT);
+
+	/* A full buffer says so rather than writing past it. */
+	ck_assert(np_rec_stacks_start(&enc, buf, 16 + 15 + 4 * 10));
+	ck_assert(np_rec_stacks_add(&enc, 1, 0, 0, a, 4));
+	ck_assert(!np_rec_stacks_add(&enc, 2, 0, 0, b, 4));
+	ck_assert_uint_le(np_rec_stacks_finish(&enc), 16 + 15 + 4 * 10);
+}
+END_TEST
+
+START_TEST(test_cpu_samples)
+{
+	/* Times that go back (threads), tids and weights that change and
+	 * do not, the largest values, and stack 0 (none). */
+	const struct np_rec_cpu_sample samples[] = {
+		{ 5000000000, 77, 5, 1001001 },
+		{ 5001001001, 77, 5, 1001001 },
+		{ 5001000000, 78, 300, 1001001 },
+		{ 5002002002, 78, 0, 4000000 },
+		{ UINT64_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX },
+		{ 0, 0, 1, 0 },
+	};
+	struct np_cpu_samples_enc enc;
+	struct np_cpu_samples_iter it;
+	struct np_rec_cpu_sample s;
+	struct np_record r;
+	size_t len;
+
+	ck_assert(np_rec_cpu_samples_start(&enc, buf, sizeof(buf)));
+	ck_assert_uint_eq(np_rec_cpu_samples_finish(&enc), 0);
+	ck_assert(!np_rec_cpu_samples_start(&enc, buf, 11));
+
+	ck_assert(np_rec_cpu_samples_start(&enc, buf, sizeof(buf)));
+	for (int i = 0; i < 6; i++)
+		ck_assert(np_rec_cpu_samples_add(&enc, &samples[i]));
+	len = np_rec_cpu_samples_finish(&enc);
+	decode_back(len, NP_REC_CPU_SAMPLES, &r);
+	ck_assert_uint_eq(r.u.cpu_samples.count, 6);
+	np_rec_cpu_samples_begin(&it, &r.u.cpu_samples);
+	for (int i = 0; i < 6; i++) {
+		ck_assert(np_rec_cpu_samples_next(&it, &s));
+		ck_assert_uint_eq(s.time_ns, samples[i].time_ns);
+		ck_assert_uint_eq(s.tid, samples[i].tid);
+		ck_assert_uint_eq(s.stack_id, samples[i].stack_id);
+		ck_assert_uint_eq(s.weight, samples[i].weight);
+	}
+	ck_assert(!np_rec_cpu_samples_next(&it, &s));
+
+	/* The second sample, same thread and weight 1 ms on: 4 bytes. */
+	ck_assert(np_rec_cpu_samples_start(&enc, buf, sizeof(buf)));
+	ck_assert(np_rec_cpu_samples_add(&enc, &samples[0]));
+	len = np_rec_cpu_samples_finish(&enc);
+	ck_assert(np_rec_cpu_samples_start(&enc, buf, sizeof(buf)));
+	ck_assert(np_rec_cpu_samples_add(&enc, &samples[0]));
+	ck_assert(np_rec_cpu_samples_add(&enc, &samples[1]));
+	ck_assert_uint_eq(np_rec_cpu_samples_finish(&enc), len + 4);
+
+	/* Malformed runs: a count too high, a first sample without its
+	 * thread, a run cut inside a sample. */
+	buf[NP_RECORD_HEADER_SIZE] = 3;
+	ck_assert_int_eq(np_rec_decode(NP_REC_CPU_SAMPLES,
+				       buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len + 4 - NP_RECORD_HEADER_SIZE, &r),
+			 NP_ECORRUPT);
+	buf[NP_RECORD_HEADER_SIZE] = 2;
+	buf[NP_RECORD_HEADER_SIZE + 4] &= ~1;
+	ck_assert_int_eq(np_rec_decode(NP_REC_CPU_SAMPLES,
+				       buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len + 4 - NP_RECORD_HEADER_SIZE, &r),
+			 NP_ECORRUPT);
+	buf[NP_RECORD_HEADER_SIZE + 4] |= 1;
+	ck_assert_int_eq(np_rec_decode(NP_REC_CPU_SAMPLES,
+				       buf + NP_RECORD_HEADER_SIZE,
+				       (uint32_t)len + 3 - NP_RECORD_HEADER_SIZE, &r),
+			 NP_ECORRUPT);
+	/* Shallow: what fits the count passes unwalked; the CLI counts. */
+	ck_assert_int_eq(np_rec_decode_shallow(NP_REC_CPU_SAMPLES,
+					       buf + NP_RECORD_HEADER_SIZE,
+					       (uint32_t)len + 3 - NP_RECORD_HEADER_SIZE,
+					       &r),
+			 0);
+	ck_assert_uint_eq(r.u.cpu_samples.count, 2);
+	buf[NP_RECORD_HEADER_SIZE] = 200;
+	ck_assert_int_eq(np_rec_decode_shallow(NP_REC_CPU_SAMPLES,
+					       buf + NP_RECORD_HEADER_SIZE,
+					       (uint32_t)len + 4 - NP_RECORD_HEADER_SIZE,
+					       &r),
+			 NP_ECORRUPT);
+
+	/* A full buffer says so rather than writing past it. */
+	ck_assert(np_rec_cpu_samples_start(&enc, buf, 12 + NP_CPU_SAMPLE_MAX));
+	ck_assert(np_rec_cpu_samples_add(&enc, &samples[4]));
+	ck_assert(!np_rec_cpu_samples_add(&enc, &samples[0]));
+	ck_assert_uint_le(np_rec_cpu_samples_finish(&enc), 12 + NP_CPU_SAMPLE_MAX);
+}
+END_TEST
+
 START_TEST(test_bad_headers)
 {
 	uint32_t type, size;
@@ -293,6 +511,30 @@ START_TEST(test_bad_headers)
 }
 END_TEST
 
+/* Completes every definition of a run, against a parent of any depth. */
+static void walk_stacks(const struct np_rec_stacks *s)
+{
+	static uint64_t parent[NP_MAX_FRAMES], out[NP_MAX_FRAMES];
+	struct np_stacks_iter it;
+	struct np_stack_def d;
+
+	np_rec_stacks_begin(&it, s);
+	while (np_rec_stacks_next(&it, &d))
+		(void)np_rec_stack_def_frames(&d, parent,
+					      (uint32_t)rand() % (NP_MAX_FRAMES + 1),
+					      out);
+}
+
+static void walk_cpu_samples(const struct np_rec_cpu_samples *c)
+{
+	struct np_cpu_samples_iter it;
+	struct np_rec_cpu_sample s;
+
+	np_rec_cpu_samples_begin(&it, c);
+	while (np_rec_cpu_samples_next(&it, &s))
+		;
+}
+
 START_TEST(test_random_never_crashes)
 {
 	/* Decoding arbitrary bytes returns an error or a record, and never
@@ -306,9 +548,15 @@ START_TEST(test_random_never_crashes)
 
 		for (uint32_t j = 0; j < size; j++)
 			p[j] = (unsigned char)rand();
-		if (np_rec_decode(type, p, size, &r) == 0 && type == NP_REC_STACK)
+		if (np_rec_decode(type, p, size, &r) != 0)
+			;
+		else if (type == NP_REC_STACK)
 			for (unsigned int k = 0; k < r.u.stack.nframes; k++)
 				(void)np_rec_stack_frame(&r.u.stack, k);
+		else if (type == NP_REC_STACKS)
+			walk_stacks(&r.u.stacks);
+		else if (type == NP_REC_CPU_SAMPLES)
+			walk_cpu_samples(&r.u.cpu_samples);
 		free(p);
 	}
 }
@@ -325,6 +573,8 @@ int main(void)
 	tcase_add_test(tc, test_stack);
 	tcase_add_test(tc, test_fixed_records);
 	tcase_add_test(tc, test_mem_events);
+	tcase_add_test(tc, test_stacks);
+	tcase_add_test(tc, test_cpu_samples);
 	tcase_add_test(tc, test_bad_headers);
 	tcase_add_test(tc, test_random_never_crashes);
 	suite_add_tcase(s, tc);

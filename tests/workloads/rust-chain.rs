@@ -121,12 +121,7 @@ fn main() {
             let scale = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
             run_cpu(scale);
         }
-        Some("mem") => {
-            // See nm-chain-o2.c: the agent's unwind tables come just after
-            // the start.
-            std::thread::sleep(std::time::Duration::from_millis(500));
-            run_mem();
-        }
+        Some("mem") => run_mem(),
         _ => {
             eprintln!("usage: rust-chain cpu [SCALE] | mem");
             std::process::exit(2);
