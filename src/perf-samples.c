@@ -312,7 +312,7 @@ void np_perf_samples_sample(const void *hdr, size_t size, void *arg)
 	uint64_t frames[NP_MAX_FRAMES], nr, period;
 	struct np_rec_cpu_sample s;
 	uint32_t pid, nframes = 0;
-	int is_new;
+	struct np_stack_new def;
 
 	if (p + 40 > end)
 		return;
@@ -348,8 +348,10 @@ void np_perf_samples_sample(const void *hdr, size_t size, void *arg)
 	}
 	if (np_intern_find(&ps->named, &s.tid, sizeof(s.tid)) < 0)
 		name_from_proc(ps, pid, s.tid, s.time_ns);
-	s.stack_id = np_stackmap_intern(ps->stacks, frames, nframes, &is_new);
-	if (is_new)
+	/* Defined whole (a STACK record): the kernel's frame-pointer
+	 * stacks are few, and the parent the table offers is not needed. */
+	s.stack_id = np_stackmap_intern(ps->stacks, frames, nframes, &def);
+	if (def.is_new)
 		put(ps, np_rec_encode_stack(ps->buf, sizeof(ps->buf),
 					    s.stack_id, frames, nframes));
 	s.weight = (uint32_t)(period ? period : ps->period_ns);

@@ -37,8 +37,14 @@ total=$(collapsed_total good.collapsed)
 list_records good.dat >records
 nrecords=$(wc -l <records)
 [ "$nrecords" -ge 10 ] || fail_ "the good file has only $nrecords records"
-# The record in the middle, and one with a payload of 2 bytes or more.
-middle=$(awk -v m=$((nrecords / 2)) 'NR >= m && $3 >= 2 { print; exit }' records)
+# The record in the middle of those after the first CPU samples (a
+# CPU_SAMPLE or packed CPU_SAMPLES record, types 5 and 13), so that a cut
+# there leaves samples before it, and one with a payload of 2 bytes or
+# more.
+first=$(awk '$2 == 5 || $2 == 13 { print NR; exit }' records)
+[ -n "$first" ] || fail_ "the good file has no CPU samples record"
+middle=$(awk -v f="$first" -v m=$(((first + nrecords) / 2)) \
+	'NR > f && NR >= m && $3 >= 2 { print; exit }' records)
 [ -n "$middle" ] || fail_ "no record to damage"
 moff=$(echo "$middle" | cut -d' ' -f1)
 mtype=$(echo "$middle" | cut -d' ' -f2)
