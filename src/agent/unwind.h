@@ -16,6 +16,9 @@ struct np_regs {
 	uint64_t pc;
 	uint64_t sp;
 	uint64_t fp;
+	uint64_t lr; /* aarch64's link register (x30) where it is known, for a
+			leaf or a prologue whose return address is still
+			there; 0 otherwise, and on x86_64 */
 };
 
 /* A readable range [lo, hi): the mapping that holds the thread's stack. */
@@ -86,6 +89,7 @@ np_regs_here(struct np_regs *r)
 	r->pc = pc;
 	r->sp = sp;
 	r->fp = fp;
+	r->lr = 0; /* the caller of a function that calls has saved it */
 }
 
 static inline void np_regs_from_ucontext(const ucontext_t *uc,
@@ -95,10 +99,12 @@ static inline void np_regs_from_ucontext(const ucontext_t *uc,
 	r->pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
 	r->sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
 	r->fp = (uint64_t)uc->uc_mcontext.gregs[REG_RBP];
+	r->lr = 0;
 #elif defined(__aarch64__)
 	r->pc = (uint64_t)uc->uc_mcontext.pc;
 	r->sp = (uint64_t)uc->uc_mcontext.sp;
 	r->fp = (uint64_t)uc->uc_mcontext.regs[29];
+	r->lr = (uint64_t)uc->uc_mcontext.regs[30];
 #else
 #error "nprof's agent supports x86_64 and aarch64 only"
 #endif
