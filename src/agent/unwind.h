@@ -73,7 +73,7 @@ const char *np_unwind_stop_name(enum np_unwind_stop why);
 static inline __attribute__((always_inline)) void
 np_regs_here(struct np_regs *r)
 {
-	uint64_t pc, sp, fp;
+	uint64_t pc, sp, fp, lr = 0;
 
 #if defined(__x86_64__)
 	__asm__ volatile("leaq 0(%%rip), %0\n\t"
@@ -81,15 +81,18 @@ np_regs_here(struct np_regs *r)
 			 "movq %%rbp, %2"
 			 : "=r"(pc), "=r"(sp), "=r"(fp));
 #elif defined(__aarch64__)
+	/* LR too: gcc may store it late in the prologue, and until its CFI
+	 * says so LR still holds the return address. */
 	__asm__ volatile("adr %0, .\n\t"
 			 "mov %1, sp\n\t"
-			 "mov %2, x29"
-			 : "=r"(pc), "=r"(sp), "=r"(fp));
+			 "mov %2, x29\n\t"
+			 "mov %3, x30"
+			 : "=r"(pc), "=r"(sp), "=r"(fp), "=r"(lr));
 #endif
 	r->pc = pc;
 	r->sp = sp;
 	r->fp = fp;
-	r->lr = 0; /* the caller of a function that calls has saved it */
+	r->lr = lr;
 }
 
 static inline void np_regs_from_ucontext(const ucontext_t *uc,

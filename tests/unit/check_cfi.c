@@ -848,7 +848,7 @@ START_TEST(test_unwind_lr)
 	r.lr = ret;
 	ck_assert_int_ge(np_unwind(&r, frames, 2, &b), 2);
 	ck_assert_uint_eq(frames[1], ret);
-	/* LR unknown (registers from np_regs_here or a hook): no guess. */
+	/* LR unknown (a hook gives none): no guess. */
 	r.lr = 0;
 	ck_assert_int_eq(np_unwind(&r, frames, 4, &b), 1);
 }
