@@ -6,6 +6,8 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "error.h"
@@ -76,7 +78,28 @@ int np_capture_begin(struct np_capture *c, const char *output, int argc,
 	np_join_argv(argv, argc, buf + 6, sizeof(buf) - 6);
 	np_sink_meta(&c->sink, "options", buf);
 	np_sink_meta(&c->sink, "output", output);
+	/* Written now: a disk that is full already stops us before the
+	 * command starts, not after. */
+	if (np_sink_flush(&c->sink)) {
+		np_sink_abandon(&c->sink);
+		unlink(output);
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * Once the file cannot be written (the disk is full), the session is only a
+ * cost to the target: ask its agent to stop, as attach does on Ctrl-C (any
+ * byte, or the end of our side of the stream), so that it unhooks itself
+ * and sends its last records, which are read and dropped.
+ */
+static void stop_agent(int fd)
+{
+	char byte = 0;
+
+	if (send(fd, &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		shutdown(fd, SHUT_WR);
 }
 
 void np_capture_copy(struct np_capture *c, int fd, np_capture_tick_fn tick,
@@ -85,6 +108,7 @@ void np_capture_copy(struct np_capture *c, int fd, np_capture_tick_fn tick,
 	struct np_stream stream;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	uint64_t flushed_ns = np_monotonic_ns();
+	int stop_sent = 0;
 
 	if (np_stream_init(&stream, fd))
 		return;
@@ -105,6 +129,10 @@ void np_capture_copy(struct np_capture *c, int fd, np_capture_tick_fn tick,
 		if (np_monotonic_ns() - flushed_ns > FLUSH_NS) {
 			np_sink_flush(&c->sink);
 			flushed_ns = np_monotonic_ns();
+		}
+		if (c->sink.error && !stop_sent) {
+			stop_agent(fd);
+			stop_sent = 1;
 		}
 		if (tick && tick(arg))
 			break;

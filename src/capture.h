@@ -24,7 +24,7 @@ struct np_capture {
  * Creates OUTPUT and writes the header and the metadata every file has:
  * version, host, kernel, start time, the command line ARGV of nprof
  * (ARGV[0] being the subcommand) and the output name.  0, or -1 with the
- * message printed.
+ * message printed (and OUTPUT removed, if it could not be written).
  */
 int np_capture_begin(struct np_capture *c, const char *output, int argc,
 		     char **argv);

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "agent-path.h"
@@ -57,6 +59,8 @@ struct session_watch {
 	uint64_t end_ns;     /* -d: when the agent should have stopped */
 	uint64_t stop_sent_ns;
 	int target_gone;
+	int stream_closed;   /* by nprof, the agent not done */
+	struct stat agent;   /* the agent's file at the attach */
 };
 
 /* Asks the agent to stop at NOW: any byte does. */
@@ -94,12 +98,57 @@ static int watch_session(void *arg)
 			w->stop_sent_ns = now;
 	}
 	if (w->stop_sent_ns && now - w->stop_sent_ns > STOP_GRACE_NS) {
+		w->stream_closed = 1;
 		if (!w->target_gone)
 			np_warn("the agent in process %d did not finish its stream in time (is the process stopped?); closing it",
 				(int)w->inj->pid);
 		return 1;
 	}
 	return 0;
+}
+
+/* Whether the agent's file, as it was at the attach, is mapped in the
+ * process (0 also when the process is gone). */
+static int agent_mapped(const struct session_watch *w)
+{
+	char name[64], line[PATH_MAX + 128];
+	unsigned int major, minor;
+	unsigned long long ino;
+	int found = 0;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)w->inj->pid);
+	f = fopen(name, "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %*s %x:%x %llu", &major, &minor,
+			       &ino) == 3 &&
+			ino == (unsigned long long)w->agent.st_ino &&
+			makedev(major, minor) == w->agent.st_dev;
+	fclose(f);
+	return found;
+}
+
+/*
+ * How the session ended, when the agent could not say it (NULL when it
+ * did): the process exited, was stopped, or ran another program.  An exit
+ * closes the stream before the process is reported gone, hence the wait.
+ */
+static const char *session_end(struct session_watch *w)
+{
+	struct pollfd p = { .fd = w->inj->pidfd, .events = POLLIN };
+
+	if (!w->target_gone && !agent_mapped(w) &&
+	    poll(&p, 1, 500) == 1)
+		w->target_gone = 1;
+	if (w->target_gone)
+		return "the process exited";
+	if (w->stream_closed)
+		return "the agent did not finish in time (the process was stopped?); it ends the session when it runs again";
+	if (!agent_mapped(w))
+		return "the process ran another program (exec), which is not profiled";
+	return NULL;
 }
 
 /* The target's command line, for the file's metadata. */
@@ -132,6 +181,7 @@ int np_cmd_attach(int argc, char **argv)
 	struct np_inject inj;
 	struct session_watch watch;
 	char err[512], agent[PATH_MAX], buf[4096];
+	const char *end;
 	uint64_t t0;
 	int ret;
 
@@ -176,12 +226,16 @@ int np_cmd_attach(int argc, char **argv)
 
 	memset(&watch, 0, sizeof(watch));
 	watch.inj = &inj;
+	stat(agent, &watch.agent);
 	if (o.session.duration_ns)
 		watch.end_ns = np_monotonic_ns() + o.session.duration_ns;
 	np_status_start(o.quiet);
 	np_capture_copy(&cap, inj.stream_fd, watch_session, &watch);
 	np_status_stop();
 	close(inj.stream_fd);
+	end = session_end(&watch);
+	if (end)
+		np_sink_meta(&cap.sink, "session_end", end);
 	np_inject_release(&inj);
 	if (cap.first_sample_ns)
 		np_debug("first sample %.1f ms after the attach began",
@@ -189,9 +243,9 @@ int np_cmd_attach(int argc, char **argv)
 
 	ret = np_capture_finish(&cap, watch.target_gone ? NP_END_TARGET_GONE : 0);
 	if (!o.quiet && !cap.sink.error)
-		fprintf(stderr, "nprof: wrote '%s' (%llu samples, %llu dropped)%s\n",
+		fprintf(stderr, "nprof: wrote '%s' (%llu samples, %llu dropped)%s%s\n",
 			o.output, (unsigned long long)cap.counts.samples,
 			(unsigned long long)cap.counts.dropped,
-			watch.target_gone ? "; the process has exited" : "");
+			end ? "; " : "", end ? end : "");
 	return ret ? NP_EXIT_FAILURE : 0;
 }

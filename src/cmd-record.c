@@ -49,6 +49,12 @@ static void handle_signals(void)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+	/* Output to a pipe whose reader went away, or beyond ulimit -f, is
+	 * a write error like a full disk: said, and the command waited for,
+	 * not a silent death.  (Set after the command started: it must not
+	 * inherit SIG_IGN.) */
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGXFSZ, &sa, NULL);
 }
 
 /* What the copy loop needs to know about the command. */

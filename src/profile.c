@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "printable.h"
 #include "profile.h"
 #include "reader.h"
 #include "xalloc.h"
@@ -57,8 +58,8 @@ static void add_meta(struct np_profile *p, const struct np_rec_meta *m)
 {
 	np_xgrow(&p->meta, p->nmeta, &p->meta_cap, sizeof(*p->meta));
 	p->meta[p->nmeta++] = (struct np_meta_item){
-		.key = np_xstrndup(m->key, m->key_len),
-		.value = np_xstrndup(m->value, m->value_len),
+		.key = np_printable(np_xstrndup(m->key, m->key_len)),
+		.value = np_printable(np_xstrndup(m->value, m->value_len)),
 	};
 }
 
@@ -99,6 +100,7 @@ static void module_gone(struct np_profile *p,
 		if (mod->id == g->id && mod->gone_seq == UINT64_MAX) {
 			mod->gone_ns = g->time_ns;
 			mod->gone_seq = p->records;
+			p->modules_gone++;
 			break;
 		}
 	}
@@ -107,14 +109,17 @@ static void module_gone(struct np_profile *p,
 
 static void define_stack(struct np_profile *p, const struct np_rec_stack *s)
 {
-	uint64_t pcs[NP_MAX_FRAMES];
+	/* The frames, then how many modules were gone then: a key word that
+	 * no user of the stack reads. */
+	uint64_t pcs[NP_MAX_FRAMES + 1];
 	bool added;
 	uint32_t index, slot;
 
 	for (uint32_t i = 0; i < s->nframes; i++)
 		pcs[i] = np_rec_stack_frame(s, i);
-	index = np_intern_add(&p->stack_set, pcs, s->nframes * sizeof(*pcs),
-			      &added);
+	pcs[s->nframes] = p->modules_gone;
+	index = np_intern_add(&p->stack_set, pcs,
+			      (s->nframes + 1) * sizeof(*pcs), &added);
 	if (added) {
 		np_xgrow(&p->stacks, p->nstacks, &p->stacks_cap,
 			 sizeof(*p->stacks));
@@ -232,7 +237,7 @@ static void name_thread(struct np_profile *p, const struct np_rec_thread *t)
 	/* A thread may be renamed: the last name is the one it ran under
 	 * longest in the common case (set right after it starts). */
 	free(th->name);
-	th->name = np_xstrndup(t->name, t->name_len);
+	th->name = np_printable(np_xstrndup(t->name, t->name_len));
 	note_time(p, t->time_ns);
 }
 

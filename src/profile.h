@@ -90,6 +90,9 @@ struct np_profile {
 	size_t nthreads, threads_cap;
 
 	struct np_intern stack_set;   /* frame arrays -> index in stacks */
+	/* MODULE_GONE records so far: the same addresses defined as a stack
+	 * after one may be other code, so they make another stack. */
+	uint64_t modules_gone;
 	struct np_intern stack_ids;   /* u32 stack id -> slot in id_stack */
 	uint32_t *id_stack;           /* slot -> index in stacks */
 	size_t id_stack_cap;

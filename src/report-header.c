@@ -34,6 +34,7 @@ static const struct {
 	{ "sample_unit", "sample unit" },
 	{ "kernel_samples", "kernel samples" },
 	{ "agent_stop", "agent stop" },
+	{ "session_end", "session end" },
 };
 
 static const char *const lost_names[NP_LOST_KIND_MAX + 1] = {

@@ -20,6 +20,7 @@
 #include "demangle.h"
 #include "error.h"
 #include "intern.h"
+#include "printable.h"
 #include "profile.h"
 #include "symbols.h"
 #include "xalloc.h"
@@ -236,7 +237,7 @@ static void warn_module(struct np_symbols *s, const char *path,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	np_warn("%s: its frames are shown as addresses", why);
+	np_warn("%s: its frames are shown as addresses", np_printable(why));
 }
 
 static bool build_id_matches(const struct np_module *m, Dwfl_Module *dwmod)
@@ -296,8 +297,10 @@ uint32_t np_symbols_function(struct np_symbols *s, const char *name,
 			    : np_xmalloc(nlen + mlen + 2);
 	uint32_t id;
 
-	memcpy(key, name, nlen + 1);
-	memcpy(key + nlen + 1, module_path, mlen + 1);
+	/* Names and paths are printed: nothing in them may drive a terminal
+	 * (a file or a binary may be crafted). */
+	np_printable(memcpy(key, name, nlen + 1));
+	np_printable(memcpy(key + nlen + 1, module_path, mlen + 1));
 	id = np_intern_add(&s->functions, key, nlen + mlen + 2, NULL);
 	if (key != stack_buf)
 		free(key);
@@ -341,9 +344,15 @@ void np_symbols_declared(const struct np_symbols *s, uint32_t function,
 
 uint32_t np_symbols_file_id(struct np_symbols *s, const char *path)
 {
+	char *clean;
+	uint32_t id;
+
 	if (!path || !path[0])
 		return 0;
-	return np_intern_add(&s->files, path, strlen(path) + 1, NULL) + 1;
+	clean = np_printable(np_xstrdup(path));
+	id = np_intern_add(&s->files, clean, strlen(clean) + 1, NULL) + 1;
+	free(clean);
+	return id;
 }
 
 const struct np_sym_site *np_symbols_site(const struct np_symbols *s,
@@ -558,6 +567,17 @@ static void resolve_pc(struct np_symbols *s, uint32_t module, uint64_t pc,
 		       ? dwfl_module_addrinfo(sm->dwmod, addr, &offset, &sym,
 					      NULL, NULL, NULL)
 		       : NULL;
+	/* A signal frame's return address is the first instruction of the
+	 * signal trampoline (__restore_rt), with padding, in no function,
+	 * before it, for unwinders that look up pc - 1. */
+	if ((!name || !name[0]) && caller && sm->state == MODULE_READY) {
+		name = dwfl_module_addrinfo(sm->dwmod, pc, &offset, &sym,
+					    NULL, NULL, NULL);
+		if (name && offset == 0)
+			addr = pc;
+		else
+			name = NULL;
+	}
 	if (!name || !name[0]) {
 		push_frame(s, module, unnamed(s, module, pc), 0, 0, false);
 		return;

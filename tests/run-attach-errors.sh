@@ -1,6 +1,8 @@
 #! /bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Each way nprof attach can fail says so in one line starting "nprof: ",
+# (ptrace refusals with the kernel's reason: nobody against root, against
+# another user, and Yama's ptrace_scope where the kernel has it),
 # exits 1 (2 for a bad command line), and leaves the target running,
 # untraced, not stopped and answering.
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/test-subr.sh"
@@ -78,13 +80,63 @@ if is_root && command -v setpriv >/dev/null 2>&1; then
 		</dev/null >"$T/out" 2>"$T/err"
 	rc=$?
 	expect_error
-	grep -q "ptrace is not permitted.*(run nprof as the process's owner or as root)" "$T/err" ||
+	# With the kernel's reason (EACCES or EPERM, as strerror words it).
+	grep -q "ptrace is not permitted: \(Permission denied\|Operation not permitted\).*(run nprof as the process's owner or as root)" "$T/err" ||
 		fail_ "ptrace refused: $(cat "$T/err")"
 	note_ "$(cat "$T/err")"
+	[ ! -e /tmp/nprof-never.dat ] || fail_ "the refused attach left its file"
 	target_untouched
 	target_expect ping pong
 else
 	note_ "not root or no setpriv: ptrace refusal not tested"
+fi
+
+# ptrace refused: nobody attaching to a process of another user that is
+# not root (daemon, uid 1), which stays untouched.
+if is_root && command -v setpriv >/dev/null 2>&1; then
+	root_target=$target_pid
+	exec 5>&3 6<&4
+	# nprof is in $T/pub already (for_nobody above).
+	cp "$ATTACH_TARGET" "$T/pub/" && chmod a+rx "$T/pub/attach-target" ||
+		fail_ "cannot copy attach-target for uid 1"
+	start_target setpriv --reuid=1 --regid=1 --clear-groups "$T/pub/attach-target"
+	target_expect ping pong
+	last_cmd="setpriv nobody nprof attach $target_pid (uid 1)"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$NPROF" attach -q -o /tmp/nprof-never.dat $target_pid \
+		</dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_error
+	grep -q "cannot attach to process $target_pid: ptrace is not permitted: \(Permission denied\|Operation not permitted\)" "$T/err" ||
+		fail_ "ptrace of another user's process: $(cat "$T/err")"
+	note_ "$(cat "$T/err")"
+	target_untouched
+	target_expect quit bye
+	target_wait 7
+	target_pid=$root_target
+	exec 3>&5 4<&6 5>&- 6<&-
+fi
+
+# Yama's ptrace_scope, where the kernel has it: 1 lets a user trace only
+# its descendants, so nobody's nprof is refused its own user's process
+# and says which setting to change.
+if [ ! -e /proc/sys/kernel/yama/ptrace_scope ]; then
+	note_ "no /proc/sys/kernel/yama: Yama's refusal not tested"
+elif [ "$(cat /proc/sys/kernel/yama/ptrace_scope)" -ge 1 ] && is_root &&
+     command -v setpriv >/dev/null 2>&1; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups sleep 30 &
+	yama_pid=$!
+	last_cmd="setpriv nobody nprof attach $yama_pid (yama)"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$NPROF" attach -q -o /tmp/nprof-never.dat $yama_pid \
+		</dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	kill $yama_pid
+	expect_error
+	grep -q "kernel.yama.ptrace_scope" "$T/err" ||
+		fail_ "Yama's refusal does not name ptrace_scope: $(cat "$T/err")"
+else
+	note_ "Yama's ptrace_scope is 0 (or not root): its refusal not tested"
 fi
 
 # The agent missing, or built for another architecture: a copy of nprof

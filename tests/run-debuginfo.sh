@@ -50,9 +50,8 @@ note_ "rebuilt: $(grep -c '\[prog+0x' after.txt) lines name [prog+0x...]"
 ## libc's separate debug info, found by build-id.
 libc=$(ldd "$WL" | awk '$1 == "libc.so.6" { print $3; exit }')
 [ -n "$libc" ] && [ -f "$libc" ] || skip_ "$WL does not use a libc.so.6"
-id=$(eu-readelf -n "$libc" | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p' | head -n 1)
-[ -n "$id" ] || skip_ "$libc has no build-id"
-debug=/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug
+debug=$(libc_debug_file "$WL")
+[ -n "$debug" ] || skip_ "$libc has no build-id"
 [ -f "$debug" ] ||
 	skip_ "no $debug: libc6-dbg is not installed for this libc (contrib/quickstart installs it)"
 eu-readelf -S "$libc" | grep -q '\.debug_\(info\|line\)' &&

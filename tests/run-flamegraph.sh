@@ -1,7 +1,8 @@
 #! /bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # --format=flamegraph: one self-contained HTML page (no network, no other
-# script), names with markup escaped, and in a real browser (Debian's
+# script), names with markup escaped (a generated module path, and real
+# C++ names: burn<script> and operator"" _burn), and in a real browser (Debian's
 # chromium, headless) it draws the expected functions, a click zooms, the
 # search matches, and --diff and --leaks are one command each.  The page
 # writes what it drew into the DOM (#drawn, data-zoom on <body>); a hash
@@ -30,6 +31,24 @@ grep -q 'leaks, 19.5 KiB leaked' leaks.html || fail_ "the leak flame graph has n
 "$GEN" -n 3500 -s 300 -t 3 -o base.dat || fail_ "gen-profile failed"
 report_ok diff.html cpu.dat --format=flamegraph --diff base.dat
 grep -q '"base":\[' diff.html || fail_ "the diff flame graph has no base values"
+
+# Real C++ names with markup and quotes, sampled from cxx-markup-names:
+# "void burn<script>(double)" and "operator\"\" _burn(unsigned long long)".
+# Neither may reach the page raw, and both must be there escaped.
+record_ok cxx.dat -q -F 499 -- "$abs_top_builddir/tests/workloads/cxx-markup-names"
+report_ok cxx.txt cxx.dat --format=collapsed
+for name in 'void burn<script>(double)' 'operator"" _burn(unsigned long long)'; do
+	grep -Fq "$name" cxx.txt || fail_ "$name was not sampled"
+done
+report_ok cxx.html cxx.dat --format=flamegraph
+grep -Fq '<script>(double)' cxx.html && fail_ "burn<script> is in the page unescaped"
+grep -Fq 'operator""' cxx.html && fail_ "operator\"\" is in the page with its quotes unescaped"
+grep -Fq '"void burn\u003cscript\u003e(double)"' cxx.html ||
+	fail_ "burn<script> is not in the page escaped"
+grep -Fq '"operator\"\" _burn(unsigned long long)"' cxx.html ||
+	fail_ "operator\"\" _burn is not in the page escaped"
+[ "$(grep -o '<script' cxx.html | wc -l)" -eq 2 ] ||
+	fail_ "the C++ page has $(grep -o '<script' cxx.html | wc -l) script elements, expected 2"
 
 # The browser part.
 CHROMIUM=
@@ -85,6 +104,13 @@ grep -q 'matched: [0-9]* samples (6[0-9]\.[0-9]*%)' "$T/dom" ||
 
 browse fg.html 'icicle'
 grep -q 'data-mode="icicle"' "$T/dom" || fail_ "the toggle does not switch to an icicle"
+
+# The C++ names are text in the page; no element came out of them.
+browse cxx.html ''
+drawn 'void burn&lt;script&gt;(double)' || fail_ "the page did not draw burn<script> as text"
+drawn 'operator"" _burn(unsigned long long)' || fail_ "the page did not draw operator\"\" _burn as text"
+[ "$(grep -o '<script' "$T/dom" | wc -l)" -eq 2 ] ||
+	fail_ "after its script ran, the C++ page has $(grep -o '<script' "$T/dom" | wc -l) script elements, expected 2"
 
 browse leaks.html ''
 drawn gen_f08 || fail_ "the leak flame graph does not draw gen_f08"

@@ -186,6 +186,19 @@ collapsed_leaf_count()
 	} END { printf "%.0f\n", c }' "$1"
 }
 
+# libc_debug_file PROG: where libc6-dbg puts the separate debug info of
+# PROG's libc.so.6 (by build-id), whether or not it is there; empty when
+# PROG has no libc.so.6 with a build-id.
+libc_debug_file()
+{
+	_libc=$(ldd "$1" | awk '$1 == "libc.so.6" { print $3; exit }')
+	[ -n "$_libc" ] && [ -f "$_libc" ] || return 0
+	_id=$(eu-readelf -n "$_libc" |
+		sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p' | head -n 1)
+	[ -n "$_id" ] || return 0
+	echo "/usr/lib/debug/.build-id/$(echo "$_id" | cut -c1-2)/$(echo "$_id" | cut -c3-).debug"
+}
+
 # collapsed_incl_count FILE FUNC: samples with FUNC anywhere on the stack.
 collapsed_incl_count()
 {
@@ -379,4 +392,36 @@ attach_stop()
 	rc=$?
 	cp "$T/attach.err" "$T/err"
 	[ "$rc" -eq 0 ] || fail_ "nprof attach exited $rc after SIGINT"
+}
+
+## Fault tests: the program they hurt nprof under.
+
+FAULT_TARGET=$abs_top_builddir/tests/workloads/fault-target
+
+# progress_rounds FILE: the rounds on the last line of fault-target's
+# progress file FILE (0 before there is any).
+progress_rounds()
+{
+	[ -f "$1" ] || { echo 0; return; }
+	awk '$1 != "pid" { n = $2 } END { print n + 0 }' "$1"
+}
+
+# progress_beyond FILE N: FILE shows more than N rounds.
+progress_beyond()
+{
+	[ "$(progress_rounds "$1")" -gt "$2" ]
+}
+
+# wait_for WHAT SECS CMD...: runs CMD every 0.1 s until it succeeds; after
+# SECS seconds the test fails with WHAT.
+wait_for()
+{
+	_wait_what=$1
+	_wait_left=$(($2 * 10))
+	shift 2
+	until "$@"; do
+		_wait_left=$((_wait_left - 1))
+		[ $_wait_left -gt 0 ] || fail_ "$_wait_what"
+		sleep 0.1
+	done
 }

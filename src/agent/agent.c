@@ -11,12 +11,17 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
 #include "cfi-table.h"
 #include "clock.h"
+#include "errtext.h"
 #include "guard.h"
 #include "exec-hooks.h"
 #include "hook-table.h"
@@ -88,13 +93,9 @@ static int start_locked(const struct np_session *s, int setup_in_writer)
 	if (!r)
 		return err;
 	r->setup_in_writer = setup_in_writer;
-	err = 0;
-	if (!setup_in_writer) {
-		np_engine_select(&r->engine, s, np_gettid());
-		err = np_writer_start_mem(r);
-	}
-	if (!err)
-		err = np_writer_start(r);
+	if (!setup_in_writer)
+		np_writer_setup(r, np_gettid());
+	err = np_writer_start(r);
 	if (err) {
 		np_writer_stop_mem(r);
 		np_run_free(r);
@@ -104,6 +105,26 @@ static int start_locked(const struct np_session *s, int setup_in_writer)
 	session_pid = getpid();
 	run = r;
 	return 0;
+}
+
+/* A warning record on FD, if it is a socket (not a file of the
+ * program's that the settings happen to name), saying why the session
+ * could not start: ERR. */
+static void tell_why(int fd, int err)
+{
+	unsigned char rec[512];
+	char text[256];
+	struct stat st;
+	size_t len;
+
+	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return;
+	snprintf(text, sizeof(text), "the agent could not start a session: %s",
+		 np_errtext(-err));
+	len = np_rec_encode_meta(rec, sizeof(rec), "warning", text,
+				 strlen(text));
+	if (len)
+		send(fd, rec, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 static int start(const struct np_session *s, int setup_in_writer)
@@ -120,9 +141,13 @@ static int start(const struct np_session *s, int setup_in_writer)
 		atomic_store(&busy, 0);
 	}
 	/* The fd is ours: a CLI whose session cannot start sees EOF at once.
-	 * Never the fd of the session that runs, though. */
-	if (err && s->stream_fd >= 0 && s->stream_fd != running_fd)
+	 * Never the fd of the session that runs, though.  Attach hears ERR
+	 * from the call it injected; record only from the stream. */
+	if (err && s->stream_fd >= 0 && s->stream_fd != running_fd) {
+		if (!setup_in_writer)
+			tell_why(s->stream_fd, err);
 		close(s->stream_fd);
+	}
 	return err;
 }
 

@@ -22,7 +22,10 @@
  *     (DESIGN rule 1); dl_iterate_phdr callbacks only copy.
  *  7. Children are not profiled: the settings variable and the agent's
  *     LD_PRELOAD entry are removed at start, fds are close-on-exec, and a
- *     forked child drops the session.
+ *     forked child drops the session.  Its patched GOT slots stay and lead
+ *     to hooks that find no session and only call the real function:
+ *     putting them back from the fork handler would write GOT pages while
+ *     the table may be half-updated by a thread that did not come along.
  *  8. Exiting stays quick: the destructor waits for the last records at
  *     most a second.
  */
@@ -46,7 +49,8 @@
 NP_AGENT_EXPORT int nprof_agent_start(const char *settings);
 
 /* The same from parsed settings, for `record`: the engine is chosen and
- * the libraries patched before it returns. */
+ * the libraries patched before it returns (native memory tracking that
+ * cannot start is a warning in the stream, as for attach). */
 int np_agent_start(const struct np_session *s);
 
 /*

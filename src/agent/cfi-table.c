@@ -257,56 +257,126 @@ const struct np_cfi_row *np_cfi_table_find(const struct np_cfi_table *t,
 	return r->pc <= off ? r : NULL;
 }
 
-/* The published set: tables sorted by base. */
+/*
+ * The published set: tables sorted by base, and their bases side by side,
+ * so that finding the table of a PC reads one or two cache lines rather
+ * than a table header per step of the search.  Then a cache of where the
+ * rows of recent PCs are: a stack is mostly the same few return addresses
+ * again (in exact mode, millions of times a second), and checking a hint
+ * costs three dependent loads where the searches cost a dozen.  A hint is
+ * one word (table and row index), written by whichever reader searched;
+ * it is only a guess, checked against the table before use, so a stale
+ * or clobbered one costs a search, never a wrong row.  It lives and dies
+ * with the set, so a new set starts with no hints.
+ */
+#define HINT_BITS 12
 struct np_cfi_set {
 	size_t map_size;
 	uint32_t n;
+	const uint64_t *bases; /* follows t[] */
+	_Atomic uint64_t *hints; /* 1 << HINT_BITS, after bases */
 	const struct np_cfi_table *t[];
 };
 
 static _Atomic(struct np_cfi_set *) current;
 static _Atomic unsigned int epoch;
-/* Readers inside, per epoch parity; apart, not to share a cache line. */
+/*
+ * Readers inside, per epoch parity and per shard: a thread counts itself
+ * in the shard its thread pointer picks, so that threads that allocate at
+ * full speed in exact mode do not pass one cache line to and fro twice per
+ * event.  The writer waits for every shard of a parity.
+ */
+#define SHARDS 16
 static struct {
 	_Atomic uint64_t n;
 	char pad[64 - sizeof(uint64_t)];
-} inside[2] __attribute__((aligned(64)));
+} inside[2][SHARDS] __attribute__((aligned(64)));
+
+static unsigned int shard(void)
+{
+	/* Threads' TLS blocks sit at the top of their stacks, megabytes
+	 * apart: the page number spreads them. */
+	return (unsigned int)((uintptr_t)__builtin_thread_pointer() >> 12) %
+	       SHARDS;
+}
 
 const struct np_cfi_set *np_cfi_enter(unsigned int *slot)
 {
-	*slot = atomic_load(&epoch) & 1;
-	atomic_fetch_add(&inside[*slot].n, 1);
+	unsigned int parity = atomic_load(&epoch) & 1, k = shard();
+
+	*slot = parity * SHARDS + k;
+	atomic_fetch_add(&inside[parity][k].n, 1);
 	return atomic_load(&current);
 }
 
 void np_cfi_leave(unsigned int slot)
 {
-	atomic_fetch_sub(&inside[slot].n, 1);
+	atomic_fetch_sub(&inside[slot / SHARDS][slot % SHARDS].n, 1);
 }
 
 void np_cfi_after_fork(void)
 {
-	atomic_store(&inside[0].n, 0);
-	atomic_store(&inside[1].n, 0);
+	for (int p = 0; p < 2; p++)
+		for (int k = 0; k < SHARDS; k++)
+			atomic_store(&inside[p][k].n, 0);
+}
+
+static uint32_t hint_slot(uint64_t pc)
+{
+	return (uint32_t)((pc * 0x9e3779b97f4a7c15ull) >> (64 - HINT_BITS));
+}
+
+/* The row HINT points to, if it is the one that covers PC. */
+static const struct np_cfi_row *check_hint(const struct np_cfi_set *set,
+					   uint64_t hint, uint64_t pc)
+{
+	uint32_t ti = (uint32_t)(hint >> 32), ri = (uint32_t)hint, off;
+	const struct np_cfi_table *t;
+	const struct np_cfi_row *r;
+
+	if (ti >= set->n)
+		return NULL;
+	t = set->t[ti];
+	if (pc < t->base || pc >= t->end || ri >= t->nrows)
+		return NULL;
+	off = (uint32_t)(pc - t->base);
+	r = &t->rows[ri];
+	/* The last row that starts at or before PC, as the search finds. */
+	if (r->pc > off || (ri + 1 < t->nrows && r[1].pc <= off))
+		return NULL;
+	return r;
 }
 
 const struct np_cfi_row *np_cfi_find(const struct np_cfi_set *set,
 				     uint64_t pc)
 {
+	_Atomic uint64_t *hint;
+	const struct np_cfi_row *r;
 	uint32_t lo = 0, hi;
 
 	if (!set || set->n == 0)
 		return NULL;
+	hint = &set->hints[hint_slot(pc)];
+	r = check_hint(set, atomic_load_explicit(hint, memory_order_relaxed),
+		       pc);
+	if (r)
+		return r;
 	hi = set->n;
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (set->t[mid]->base <= pc)
+		if (set->bases[mid] <= pc)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	return np_cfi_table_find(set->t[lo], pc);
+	r = np_cfi_table_find(set->t[lo], pc);
+	if (r)
+		atomic_store_explicit(hint,
+				      (uint64_t)lo << 32 |
+					      (uint64_t)(r - set->t[lo]->rows),
+				      memory_order_relaxed);
+	return r;
 }
 
 /* The writer's side: what the next publish will show, and what it frees. */
@@ -404,12 +474,14 @@ static int wait_grace(void)
 	for (int round = 0; round < 2; round++) {
 		unsigned int old = atomic_fetch_add(&epoch, 1) & 1;
 
-		while (atomic_load(&inside[old].n) != 0) {
-			struct timespec pause = { 0, 50000 };
+		for (int k = 0; k < SHARDS; k++) {
+			while (atomic_load(&inside[old][k].n) != 0) {
+				struct timespec pause = { 0, 50000 };
 
-			if (now_ns() > deadline)
-				return -1;
-			nanosleep(&pause, NULL);
+				if (now_ns() > deadline)
+					return -1;
+				nanosleep(&pause, NULL);
+			}
 		}
 	}
 	return 0;
@@ -423,13 +495,24 @@ void np_cfi_tables_publish(void)
 	if (!reg || !reg->dirty)
 		return;
 	if (reg->n) {
-		size = round_page(sizeof(*set) + reg->n * sizeof(set->t[0]));
+		uint64_t *bases;
+
+		size = round_page(sizeof(*set) +
+				  reg->n * (sizeof(set->t[0]) + sizeof(*bases)) +
+				  (sizeof(*set->hints) << HINT_BITS));
 		set = np_pages_alloc(size);
 		if (!set)
 			return; /* stays dirty: tried again next time */
 		set->map_size = size;
 		set->n = reg->n;
 		memcpy(set->t, reg->t, reg->n * sizeof(set->t[0]));
+		bases = (uint64_t *)&set->t[reg->n];
+		for (uint32_t i = 0; i < reg->n; i++)
+			bases[i] = reg->t[i]->base;
+		set->bases = bases;
+		/* Fresh pages are zero: every hint says table 0, row 0,
+		 * which checking tells right from wrong. */
+		set->hints = (_Atomic uint64_t *)(bases + reg->n);
 	}
 	old = atomic_exchange(&current, set);
 	reg->dirty = 0;

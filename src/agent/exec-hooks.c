@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Interposed exec functions (see exec-hooks.h).  Each one ends the session
- * and calls the next definition in lookup order (libc's).  The variadic
- * execl family is rebuilt on an argv of our own, as libc does it, because
- * libc's execl calls its internal execve and would bypass the hook.
+ * and calls the next definition in lookup order (libc's), unless the exec
+ * cannot succeed: a program that tries a command that is not there goes on,
+ * and so must its session.  The variadic execl family is rebuilt on an argv
+ * of our own, as libc does it, because libc's execl calls its internal
+ * execve and would bypass the hook.
  */
 #include "config.h"
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -33,6 +39,43 @@ void np_exec_hooks_init(void)
 	real_fexecve = (fexecve_fn)dlsym(RTLD_NEXT, "fexecve");
 }
 
+/* Whether PATH is a file we may execute; exec may still fail for other
+ * reasons (a bad ELF file, E2BIG), but rarely. */
+static int executable(const char *path)
+{
+	return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+}
+
+/* Whether execvpe's search for FILE finds a file we may execute.  Plain
+ * copies, no stdio: a vfork child may be running this. */
+static int found_in_path(const char *file)
+{
+	const char *dirs = getenv("PATH");
+	size_t flen = strlen(file);
+	char path[PATH_MAX];
+
+	if (strchr(file, '/'))
+		return executable(file);
+	if (!dirs)
+		dirs = "/bin:/usr/bin";
+	for (const char *p = dirs;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dlen = (size_t)(end - p);
+
+		/* An empty element is the current directory. */
+		if (dlen + 1 + flen < sizeof(path)) {
+			memcpy(path, p, dlen);
+			path[dlen] = '/';
+			memcpy(path + dlen + 1, file, flen + 1);
+			if (executable(dlen ? path : path + 1))
+				return 1;
+		}
+		if (!*end)
+			return 0;
+		p = end;
+	}
+}
+
 NP_AGENT_EXPORT int execve(const char *path, char *const argv[],
 			   char *const envp[])
 {
@@ -40,7 +83,8 @@ NP_AGENT_EXPORT int execve(const char *path, char *const argv[],
 		errno = ENOSYS;
 		return -1;
 	}
-	np_agent_before_exec();
+	if (executable(path))
+		np_agent_before_exec();
 	return real_execve(path, argv, envp);
 }
 
@@ -51,7 +95,8 @@ NP_AGENT_EXPORT int execvpe(const char *file, char *const argv[],
 		errno = ENOSYS;
 		return -1;
 	}
-	np_agent_before_exec();
+	if (found_in_path(file))
+		np_agent_before_exec();
 	return real_execvpe(file, argv, envp);
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "coderanges.h"
+#include "clock.h"
 #include "got.h"
 #include "hook-table.h"
 #include "hooks.h"
@@ -25,6 +26,8 @@
 
 #define MAX_LIBS 2048
 #define NAME_MAX_LEN 1024
+/* How long after patching lazy slots are looked at again. */
+#define LAZY_RECHECK_NS 2000000000ull
 #define LIST_MAX 2048
 #define LIST_NAMES (512u << 10)
 
@@ -42,6 +45,8 @@ struct lib {
 	int nslots;             /* slots patched (value: the original) */
 	struct np_got_slot *slots;
 	size_t slots_bytes;
+	/* Until then, lazy slots are checked again (recheck_lazy). */
+	uint64_t lazy_until_ns;
 	char name[NAME_MAX_LEN];
 };
 
@@ -89,6 +94,8 @@ static struct {
 	int synced;
 	unsigned int synced_modes;
 	unsigned int enabled; /* modes that may be patched now */
+	int lazy_libs; /* libraries whose lazy slots are still checked */
+	uint32_t repaired; /* lazy slots the linker wrote over, patched again */
 	struct lib *libs; /* MAX_LIBS, mmap'd */
 } table = { .lock = ATOMIC_FLAG_INIT };
 
@@ -244,6 +251,8 @@ static void drop_lib(int i)
 	np_pages_free(l->slots, l->slots_bytes);
 	if (l->state == LIB_PATCHABLE)
 		np_coderanges_remove(code_key(l));
+	if (l->lazy_until_ns)
+		table.lazy_libs--;
 	*l = table.libs[--table.nlibs];
 }
 
@@ -361,6 +370,82 @@ static void patch_locked(struct lib *l, struct np_got_slot *slots, int n,
 	l->slots = slots;
 	l->slots_bytes = bytes;
 	l->modes |= NP_HOOK_MODE_MEM;
+	for (int i = 0; i < l->nslots; i++)
+		if (!is_bound(&l->im, &l->slots[i])) {
+			if (!l->lazy_until_ns)
+				table.lazy_libs++;
+			l->lazy_until_ns = np_clock_ns() + LAZY_RECHECK_NS;
+			break;
+		}
+}
+
+/*
+ * A lazy PLT slot (not bound yet when patched) can lose its patch: a
+ * thread already in the dynamic linker's resolver for it when we wrote it
+ * stores the function it found afterwards, and calls through the slot then
+ * bypass the hook for the rest of the session.  Such a resolver finishes
+ * within microseconds, or milliseconds if its thread is descheduled, so
+ * for a while after patching, the writer looks at the lazy slots again and
+ * puts the hook back where the linker wrote over it; what the linker wrote
+ * is what unpatching restores.  The library is pinned meanwhile.
+ */
+static void recheck_lazy(void)
+{
+	size_t pagesize = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t now = np_clock_ns();
+
+	for (int i = 0;; i++) {
+		char name[NAME_MAX_LEN];
+		uint64_t bias, name_hash;
+		void *handle;
+		struct lib *l;
+
+		lock();
+		/* Past the end, or nothing left to check: done. */
+		while (i < table.nlibs && !table.libs[i].lazy_until_ns)
+			i++;
+		if (i >= table.nlibs || !table.lazy_libs) {
+			unlock();
+			return;
+		}
+		l = &table.libs[i];
+		if (now > l->lazy_until_ns || !(l->modes & NP_HOOK_MODE_MEM)) {
+			l->lazy_until_ns = 0;
+			table.lazy_libs--;
+			unlock();
+			continue;
+		}
+		bias = l->bias;
+		name_hash = l->name_hash;
+		memcpy(name, l->name, sizeof(name));
+		unlock();
+		if (pin(name, bias, &handle) != 0)
+			continue; /* gone: sync drops it */
+		lock();
+		l = find_lib(bias, name_hash);
+		for (int k = 0; l && (l->modes & NP_HOOK_MODE_MEM) &&
+				k < l->nslots;
+		     k++) {
+			struct np_got_slot *s = &l->slots[k];
+			uintptr_t hook = np_hook_address(s->func), cur;
+			uint8_t done;
+
+			if (is_bound(&l->im, s))
+				continue;
+			cur = atomic_load_explicit((_Atomic uintptr_t *)s->addr,
+						   memory_order_relaxed);
+			if (cur == hook || cur == s->value)
+				continue;
+			np_got_write(&l->im, s, 1, &hook, &cur, &done,
+				     pagesize);
+			if (done) {
+				s->value = cur;
+				table.repaired++;
+			}
+		}
+		unlock();
+		unpin(handle);
+	}
 }
 
 /* Pins, reads and patches one listed object. */
@@ -460,7 +545,11 @@ int np_hooktab_sync(unsigned int modes)
 	}
 	if (table.synced && table.synced_modes == modes &&
 	    table.adds == now.adds && table.subs == now.subs) {
+		int lazy = table.lazy_libs;
+
 		unlock();
+		if (lazy)
+			recheck_lazy();
 		return 0;
 	}
 	unlock();
@@ -600,5 +689,6 @@ void np_hooktab_stats(struct np_hooktab_stats *st)
 			st->slots += (uint32_t)table.libs[i].nslots;
 		}
 	}
+	st->repaired = table.repaired;
 	unlock();
 }

@@ -46,6 +46,8 @@ struct np_hooktab_stats {
 	uint32_t libraries; /* in the table, patched for some mode */
 	uint32_t slots;     /* patched slots */
 	uint32_t skipped;   /* listed objects that could not be pinned */
+	uint32_t repaired;  /* lazy slots patched again after the linker
+			     * wrote over them (since the agent loaded) */
 };
 void np_hooktab_stats(struct np_hooktab_stats *st);
 

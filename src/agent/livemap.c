@@ -23,9 +23,14 @@ _Static_assert(sizeof(((struct np_livemap *)0)->slots) ==
 		       SLOTS * sizeof(uint64_t),
 	       "livemap.h and livemap.c disagree on the slots");
 
-static void filter_add(struct np_livemap *m, uint64_t addr)
+static uint32_t block_bucket(uint64_t addr)
 {
-	_Atomic uint8_t *c = &m->filter[np_livemap_bucket(addr)];
+	return (uint32_t)(((addr >> 4) * 0x9e3779b97f4a7c15ull) >>
+			  (64 - NP_LIVEMAP_FILTER_BITS));
+}
+
+static void count_up(_Atomic uint8_t *c)
+{
 	uint8_t v = atomic_load_explicit(c, memory_order_relaxed);
 
 	/* A full bucket stays full: it only costs lookups. */
@@ -36,9 +41,8 @@ static void filter_add(struct np_livemap *m, uint64_t addr)
 		;
 }
 
-static void filter_remove(struct np_livemap *m, uint64_t addr)
+static void count_down(_Atomic uint8_t *c)
 {
-	_Atomic uint8_t *c = &m->filter[np_livemap_bucket(addr)];
 	uint8_t v = atomic_load_explicit(c, memory_order_relaxed);
 
 	while (v != FILTER_FULL && v != 0 &&
@@ -46,6 +50,18 @@ static void filter_remove(struct np_livemap *m, uint64_t addr)
 						      memory_order_relaxed,
 						      memory_order_relaxed))
 		;
+}
+
+static void filter_add(struct np_livemap *m, uint64_t addr)
+{
+	count_up(&m->pages[np_livemap_page_bucket(addr)]);
+	count_up(&m->blocks[block_bucket(addr)]);
+}
+
+static void filter_remove(struct np_livemap *m, uint64_t addr)
+{
+	count_down(&m->pages[np_livemap_page_bucket(addr)]);
+	count_down(&m->blocks[block_bucket(addr)]);
 }
 
 struct np_livemap *np_livemap_create(void)
@@ -90,7 +106,8 @@ int np_livemap_remove(struct np_livemap *m, uint64_t addr)
 {
 	uint32_t i = home(addr);
 
-	if (!np_livemap_may_hold(m, addr))
+	if (!atomic_load_explicit(&m->blocks[block_bucket(addr)],
+				  memory_order_relaxed))
 		return 0;
 	for (int p = 0; p < MAX_PROBE; p++, i = (i + 1) & (SLOTS - 1)) {
 		uint64_t v = atomic_load_explicit(&m->slots[i],

@@ -63,6 +63,7 @@ struct np_modules {
 	char names[NAMES_BYTES];
 	uint32_t nknown;
 	struct known known[MAX_MODULES];
+	uint32_t gone; /* MODULE_GONE records sent */
 };
 
 struct np_modules *np_modules_create(void)
@@ -407,6 +408,11 @@ static void match(struct np_modules *m)
 	}
 }
 
+uint32_t np_modules_gone(const struct np_modules *m)
+{
+	return m->gone;
+}
+
 void np_modules_scan(struct np_modules *m, struct np_send *out)
 {
 	struct counters c = { 0, 0 };
@@ -432,6 +438,7 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 			if (m->known[i].id) {
 				np_send_module_gone(out, m->known[i].id,
 						    np_clock_ns());
+				m->gone++;
 				np_cfi_tables_drop(m->known[i].id);
 			}
 			continue;

@@ -56,4 +56,8 @@ void np_modules_take_notes(struct np_modules *m, struct np_send *out);
 /* Sends what changed since the last call; cheap when nothing did. */
 void np_modules_scan(struct np_modules *m, struct np_send *out);
 
+/* How many modules went away so far: code loaded later may sit at their
+ * addresses, so stacks deduplicated by address must be defined anew. */
+uint32_t np_modules_gone(const struct np_modules *m);
+
 #endif /* NPROF_AGENT_MODULES_H */

@@ -43,6 +43,11 @@ static void start_over(struct np_stackmap *m)
 	m->used = 0;
 }
 
+void np_stackmap_forget(struct np_stackmap *m)
+{
+	start_over(m);
+}
+
 uint32_t np_stackmap_intern(struct np_stackmap *m, const uint64_t *frames,
 			    uint32_t n, int *is_new)
 {

@@ -20,6 +20,10 @@ void np_stackmap_free(struct np_stackmap *m);
 uint32_t np_stackmap_intern(struct np_stackmap *m, const uint64_t *frames,
 			    uint32_t n, int *is_new);
 
+/* Forgets every stack (ids go on from where they were): the next use of
+ * each is defined anew. */
+void np_stackmap_forget(struct np_stackmap *m);
+
 /* The hash of a stack, shared by this table and the hooks' (stacktab.c). */
 static inline uint64_t np_frames_hash(const uint64_t *frames, uint32_t n)
 {

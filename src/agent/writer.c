@@ -46,6 +46,32 @@ static const char *const stop_names[] = {
 	[NP_STOP_EXEC] = "exec",
 };
 
+/* Unique across the runs of this process: the hooks' stack table
+ * outlives runs. */
+static uint32_t next_stack_epoch(void)
+{
+	static uint32_t epochs;
+
+	return ++epochs;
+}
+
+/*
+ * A library loaded where one went away has other code at the same
+ * addresses: a stack defined before must not stand for its frames.  Once a
+ * module is gone, every stack is defined anew at its next use, after the
+ * MODULE_GONE record, so the report names it by what was loaded then.
+ */
+static void forget_stacks_if_gone(struct np_run *r)
+{
+	uint32_t gone = np_modules_gone(r->modules);
+
+	if (gone == r->gone_seen)
+		return;
+	r->gone_seen = gone;
+	np_stackmap_forget(r->stacks);
+	r->stack_epoch = next_stack_epoch();
+}
+
 struct np_run *np_run_create(const struct np_session *s, uint32_t session,
 			     int *err)
 {
@@ -57,6 +83,7 @@ struct np_run *np_run_create(const struct np_session *s, uint32_t session,
 	}
 	r->settings = *s;
 	r->session = session;
+	r->stack_epoch = next_stack_epoch();
 	r->out.fd = -1;
 	*err = np_send_init(&r->out, s->stream_fd);
 	if (*err == 0) {
@@ -135,6 +162,7 @@ static void drain(struct np_run *r)
 
 	if (!ring)
 		return;
+	forget_stacks_if_gone(r);
 	while ((s = np_ring_peek(ring))) {
 		/* Samples of an earlier session, or empty ones, are skipped. */
 		if (s->session == r->session && s->nframes) {
@@ -167,7 +195,7 @@ static uint32_t mem_stack_id(struct np_run *r, uint32_t ref)
 	if (!ref)
 		return 0;
 	frames = np_stacktab_get(np_memhooks_stacks(), ref, &n, &sent);
-	if ((uint32_t)(*sent >> 32) == r->session)
+	if ((uint32_t)(*sent >> 32) == r->stack_epoch)
 		return (uint32_t)*sent;
 	id = np_stackmap_intern(r->stacks, frames, n, &is_new);
 	if (is_new) {
@@ -178,7 +206,7 @@ static uint32_t mem_stack_id(struct np_run *r, uint32_t ref)
 		np_modules_take_notes(r->modules, &r->out);
 		np_send_stack(&r->out, id, frames, n);
 	}
-	*sent = (uint64_t)r->session << 32 | id;
+	*sent = (uint64_t)r->stack_epoch << 32 | id;
 	return id;
 }
 
@@ -192,6 +220,7 @@ static unsigned int drain_mem(struct np_run *r)
 
 	if (!ring || r->settings.nativemem < 0)
 		return 0;
+	forget_stacks_if_gone(r);
 	uint64_t until = np_clock_ns() + DRAIN_NS;
 
 	while ((ev = np_mem_ring_peek(ring))) {
@@ -265,9 +294,24 @@ static void announce_mem(struct np_run *r)
 	np_send_metaf(&r->out, "nativemem_interval", "%lld",
 		      (long long)r->settings.nativemem);
 	np_hooktab_stats(&st);
+	r->repaired_at_start = st.repaired;
 	np_send_metaf(&r->out, "nativemem_hooks",
 		      "%u libraries, %u slots patched, %u objects skipped",
 		      st.libraries, st.slots, st.skipped);
+}
+
+/* Lazy slots the linker wrote over during the session (hook-table.c's
+ * recheck_lazy), each patched again: a count for --header, when any. */
+static void send_repaired(struct np_run *r)
+{
+	struct np_hooktab_stats st;
+
+	if (r->settings.nativemem < 0)
+		return;
+	np_hooktab_stats(&st);
+	if (st.repaired != r->repaired_at_start)
+		np_send_metaf(&r->out, "nativemem_slots_repaired", "%u",
+			      st.repaired - r->repaired_at_start);
 }
 
 static void report_lost(struct np_run *r)
@@ -337,6 +381,7 @@ static void finish(struct np_run *r)
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
 	np_unwind_meta_send(&r->out, r->unwind_stops_at_start);
+	send_repaired(r);
 	np_send_meta(&r->out, "agent_stop", stop_names[why]);
 	np_send_flush(&r->out);
 	if (np_send_fd_is_ours(&r->out)) {
@@ -346,9 +391,9 @@ static void finish(struct np_run *r)
 	atomic_store(&r->finished, 1);
 }
 
-/* What np_agent_start leaves to the writer of an attach session: the
- * engine's probes, and listing, pinning and patching every library. */
-static void setup(struct np_run *r, pid_t self)
+/* For record, before main; for attach, in the writer (the engine's
+ * probes, and listing, pinning and patching every library, take time). */
+void np_writer_setup(struct np_run *r, pid_t self)
 {
 	int err;
 
@@ -357,9 +402,7 @@ static void setup(struct np_run *r, pid_t self)
 	if (err) {
 		np_writer_stop_mem(r);
 		r->settings.nativemem = -1;
-		np_send_metaf(&r->out, "warning",
-			      "cannot track native memory: %s",
-			      np_errtext(-err));
+		r->mem_error = err;
 	}
 }
 
@@ -376,8 +419,12 @@ static void *writer_main(void *arg)
 	np_guard_held = 1;
 	prctl(PR_SET_NAME, "nprof-writer");
 	if (r->setup_in_writer)
-		setup(r, self);
+		np_writer_setup(r, self);
 	announce(r);
+	if (r->mem_error)
+		np_send_metaf(&r->out, "warning",
+			      "cannot track native memory: %s",
+			      np_errtext(-r->mem_error));
 	np_modules_scan(r->modules, &r->out);
 	announce_mem(r);
 	if (r->engine.kind != NP_EK_NONE) {

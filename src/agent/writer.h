@@ -36,13 +36,21 @@ struct np_run {
 	struct np_threads *threads;
 	struct np_modules *modules;
 	uint32_t session; /* stamped on this run's samples */
+	/* Marks the hooks' stacks defined in this run since the last time
+	 * a module went away (mem_stack_id), and that count of modules. */
+	uint32_t stack_epoch;
+	uint32_t gone_seen;
 	/* The writer chooses the engine and starts native memory tracking
 	 * (attach: the thread that called the start is borrowed, and every
 	 * millisecond there holds up the target). */
 	int setup_in_writer;
+	/* -errno if native memory tracking could not start: the session
+	 * goes on without it, and the writer sends the warning. */
+	int mem_error;
 	uint64_t start_ns;
 	uint64_t lost_sent[NP_LOST_KIND_MAX + 1];
 	uint64_t unwind_stops_at_start[NP_UNWIND_STOP_MAX];
+	uint32_t repaired_at_start; /* np_hooktab_stats' repaired */
 	pthread_t thread;
 	_Atomic int stop_reason; /* enum np_stop_reason, first one wins */
 	atomic_int finished;     /* the writer is done and the stream closed */
@@ -55,9 +63,13 @@ struct np_run *np_run_create(const struct np_session *s, uint32_t session,
 void np_run_free(struct np_run *r);
 
 /* Starts R's writer thread, with every signal blocked in it; 0 or -errno.
- * With R->setup_in_writer, the writer first chooses R's engine and calls
- * np_writer_start_mem (a failure there becomes a warning). */
+ * With R->setup_in_writer, the writer first calls np_writer_setup. */
 int np_writer_start(struct np_run *r);
+
+/* Chooses R's engine (probing on thread SELF) and starts tracking native
+ * memory; a failure there leaves R without it (R->mem_error says why, a
+ * warning in the stream), never without a session. */
+void np_writer_setup(struct np_run *r, pid_t self);
 
 /*
  * Starts tracking native memory for R (when its settings ask for it):

@@ -110,6 +110,27 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * For tests only (HACKING): with NPROF_TEST_INJECT_PAUSE=STAGE in the
+ * environment, the injector says "nprof: test: paused at STAGE" and sleeps
+ * NPROF_TEST_INJECT_PAUSE_SECS seconds (default 2) when it reaches STAGE,
+ * so that a test can signal or fork the process at that exact point.
+ */
+static void test_pause(const char *stage)
+{
+	const char *want = getenv("NPROF_TEST_INJECT_PAUSE");
+	const char *secs = getenv("NPROF_TEST_INJECT_PAUSE_SECS");
+	struct timespec left;
+
+	if (!want || strcmp(want, stage))
+		return;
+	left.tv_sec = secs ? atoi(secs) : 2;
+	left.tv_nsec = 0;
+	fprintf(stderr, "nprof: test: paused at %s\n", stage);
+	while (nanosleep(&left, &left) != 0 && errno == EINTR)
+		;
+}
+
 void np_inject_init(struct np_inject *inj, pid_t pid, const char *agent,
 		    const struct np_session *session)
 {
@@ -697,11 +718,10 @@ static int call_agent(struct np_inject *inj, struct borrowed *b,
 					  "cannot write the target's memory");
 			goto close_agent_end;
 		}
-		t0 = now_ns();
+		test_pause("dlopen");
 		t0 = now_ns();
 		err = remote_call(inj, b, fns->dlopen, path,
 				  (uint64_t)fns->dlopen_flag, 0, &handle);
-		inj->dlopen_ns = now_ns() - t0;
 		inj->dlopen_ns = now_ns() - t0;
 		if (err)
 			return err;
@@ -731,10 +751,9 @@ static int call_agent(struct np_inject *inj, struct borrowed *b,
 		err = np_inj_fail(inj, NP_INJ_ECALL, "cannot pass the settings");
 		goto close_agent_end;
 	}
-	t0 = now_ns();
+	test_pause("start");
 	t0 = now_ns();
 	err = remote_call(inj, b, start, b->scratch + 64, 0, 0, &ret);
-	inj->start_ns = now_ns() - t0;
 	inj->start_ns = now_ns() - t0;
 	if (err)
 		return err;
@@ -781,9 +800,12 @@ int np_inject_agent(struct np_inject *inj)
 	if (!err)
 		err = borrow_thread(inj, b);
 	if (!err) {
+		test_pause("stopped");
 		err = prepare(inj, b);
-		if (!err)
+		if (!err) {
+			test_pause("prepared");
 			err = call_agent(inj, b, &fns);
+		}
 		if (b->scratch && !b->gone) {
 			int64_t r;
 

@@ -12,11 +12,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "commands.h"
 
+/* The input, in memory: a file of a predictable name in a shared
+ * directory could be a symlink planted there, and a killed run left it
+ * behind. */
 static char path[64];
+static int input_fd = -1;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,7 +30,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(path, sizeof(path), "/dev/shm/nprof-fuzz-%d.dat", (int)getpid());
+	input_fd = memfd_create("nprof-fuzz-input", MFD_CLOEXEC);
+	if (input_fd < 0) {
+		perror("fuzz-report: memfd_create");
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", input_fd);
 	return 0;
 }
 
@@ -41,12 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "--format=pprof", "--leaks" },
 		{ "--focus=main", "--min-percent=1" },
 	};
-	FILE *f = fopen(path, "wb");
 
-	if (!f)
+	if (ftruncate(input_fd, 0) != 0 ||
+	    pwrite(input_fd, data, size, 0) != (ssize_t)size)
 		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
 	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
 		char *argv[5];
 		int argc = 0;
@@ -59,6 +67,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc] = NULL;
 		np_cmd_report(argc, argv);
 	}
-	unlink(path);
 	return 0;
 }

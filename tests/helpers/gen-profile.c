@@ -4,9 +4,10 @@
  * tests and benchmarks that need a profile of a known shape and size: N
  * CPU samples (or allocations) over S distinct stacks of this program's
  * own functions, T named threads, and optionally frames in a module whose
- * path is full of markup.
+ * path is full of markup (--evil), or is PATH (--evil-path=PATH).
  *
- *   gen-profile [-n N] [-s S] [-t T] [--alloc] [--evil] [--seed X] -o FILE
+ *   gen-profile [-n N] [-s S] [-t T] [--alloc] [--evil] [--evil-path=PATH]
+ *               [--seed X] -o FILE
  *
  * CPU: sample j is in thread j % T ("worker-K"), 1 ms after the one before;
  * 4 in 7 samples are on stack 0 (gen_f00 <- main), the rest spread over the
@@ -140,11 +141,13 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "alloc", no_argument, NULL, 'a' },
 		{ "evil", no_argument, NULL, 'e' },
+		{ "evil-path", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t nevents = 10000, nstacks = 100, nthreads = 2;
 	bool alloc = false, evil = false;
 	const char *path = NULL;
+	const char *evil_path = "/nonexistent/<script>\"evil&.so";
 	struct self self = { 0 };
 	char exe[4096], text[64];
 	uint64_t pcs[64], t0, real0;
@@ -159,9 +162,10 @@ int main(int argc, char **argv)
 		case 'o': path = optarg; break;
 		case 'a': alloc = true; break;
 		case 'e': evil = true; break;
+		case 'E': evil = true; evil_path = optarg; break;
 		default:
 			fprintf(stderr, "usage: gen-profile [-n N] [-s S] [-t T] "
-				"[--alloc] [--evil] -o FILE\n");
+				"[--alloc] [--evil] [--evil-path=PATH] -o FILE\n");
 			return 2;
 		}
 	}
@@ -196,13 +200,12 @@ int main(int argc, char **argv)
 		.path_len = (uint32_t)strlen(exe), .build_id = self.build_id,
 		.path = exe }, self.segs));
 	if (evil) {
-		static const char evil_path[] = "/nonexistent/<script>\"evil&.so";
 		struct np_rec_segment seg = { .vaddr = 0, .memsz = 0x10000,
 					      .flags = NP_SEG_R | NP_SEG_X };
 
 		put(np_rec_encode_module(buf, sizeof(buf), &(struct np_rec_module){
 			.id = 2, .time_ns = t0, .bias = 0x7f0000000000ull,
-			.nsegs = 1, .path_len = sizeof(evil_path) - 1,
+			.nsegs = 1, .path_len = (uint32_t)strlen(evil_path),
 			.path = evil_path }, &seg));
 	}
 	for (uint64_t k = 0; k < nthreads; k++) {

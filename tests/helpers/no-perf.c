@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * no-perf [--no-timers] CMD [ARGS...]: runs CMD where perf_event_open fails
- * with EACCES (and, with --no-timers, timer_create too), as under a strict
- * container profile, so that tests can see nprof fall back to ctimer or
- * itimer.  A seccomp filter does it; children inherit it across exec.
+ * no-perf [--no-timers [--no-itimer]] CMD [ARGS...]: runs CMD where
+ * perf_event_open fails with EACCES (with --no-timers, timer_create too,
+ * and with --no-itimer, setitimer as well), as under a strict container
+ * profile, so that tests can see nprof fall back to ctimer or itimer, or
+ * go without CPU sampling.  A seccomp filter does it; children inherit it
+ * across exec.
  * Exits 125 if the filter cannot be installed, 127 if CMD cannot be run.
  */
 #include <errno.h>
@@ -27,20 +29,23 @@
 
 #define DENY (SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA))
 
-static int install_filter(int no_timers)
+/* A number no system call has: a comparison with it never matches. */
+#define NO_SYSCALL 0xffffffffu
+
+static int install_filter(int no_timers, int no_itimer)
 {
 	struct sock_filter filter[] = {
 		/* Another ABI (x32, i386 on x86_64): let it be. */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FILTER_ARCH, 0, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FILTER_ARCH, 0, 5),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_perf_event_open, 3, 0),
-		/* With timers allowed, this compares against an impossible
-		 * number and never matches. */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_perf_event_open, 4, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-			 no_timers ? __NR_timer_create : 0xffffffffu, 2, 0),
+			 no_timers ? __NR_timer_create : NO_SYSCALL, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			 no_itimer ? __NR_setitimer : NO_SYSCALL, 2, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, DENY),
@@ -64,20 +69,25 @@ static int install_filter(int no_timers)
 
 int main(int argc, char **argv)
 {
-	int no_timers = 0;
+	int no_timers = 0, no_itimer = 0;
 	int i = 1;
 
 	if (i < argc && !strcmp(argv[i], "--no-timers")) {
 		no_timers = 1;
 		i++;
+		if (i < argc && !strcmp(argv[i], "--no-itimer")) {
+			no_itimer = 1;
+			i++;
+		}
 	}
 	if (i < argc && !strcmp(argv[i], "--"))
 		i++;
 	if (i >= argc) {
-		fputs("usage: no-perf [--no-timers] CMD [ARGS...]\n", stderr);
+		fputs("usage: no-perf [--no-timers [--no-itimer]] CMD [ARGS...]\n",
+		      stderr);
 		return 2;
 	}
-	if (install_filter(no_timers) != 0)
+	if (install_filter(no_timers, no_itimer) != 0)
 		return 125;
 	execvp(argv[i], argv + i);
 	fprintf(stderr, "no-perf: cannot run '%s': %s\n", argv[i], strerror(errno));

@@ -14,15 +14,31 @@
  *                 malloc stored in data leads elsewhere than malloc (to
  *                 the agent's hook), 0 if not; P the same for the loaded
  *                 library's pointer, or "-" without one
+ *   fork N SIZE   forks a child that allocates, fills, checks and frees N
+ *                 blocks of SIZE bytes in child_alloc and exits 0 (3 if a
+ *                 check failed); answers "child 0" with the child's exit
+ *                 status, or "child signal S" if a signal killed it
+ *   exec PATH ARG...  execs PATH with the arguments (split at spaces);
+ *                 answers "error: exec failed" only if that fails
+ *   raise SIG     dies of signal SIG (its default action)
  *   quit          answers "bye" and exits 7 (a status nprof must not change)
+ *   forks         answers "forks N failed F": children forked by the forker
+ *                 thread so far, and how many of them did not exit 0
+ * Started as "attach-target forker", a thread forks such a child (1000
+ * blocks of 64 bytes) every millisecond or so, from start to exit.
  * At EOF it exits 8.  Any failed read but EOF prints "read error" and exits 9.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Patched by the agent while a --nativemem session runs: a relocation in
@@ -76,15 +92,102 @@ __attribute__((noinline)) static int host_alloc(unsigned int count,
 	return 0;
 }
 
+/* In a forked child: the hooks it inherited from a session must let it
+ * allocate and free as much as it likes, and record nothing. */
+__attribute__((noinline)) static int child_alloc(unsigned int count,
+						 size_t size)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		unsigned char *p = malloc(size);
+		unsigned long sum = 0;
+
+		if (!p)
+			return -1;
+		memset(p, (int)(i & 0xff), size);
+		for (size_t k = 0; k < size; k++)
+			sum += p[k];
+		free(p);
+		if (sum != (unsigned long)(i & 0xff) * size)
+			return -1;
+	}
+	return 0;
+}
+
+static void fork_child(const char *args)
+{
+	unsigned int n = 0;
+	size_t size = 0;
+	char text[64];
+	pid_t pid;
+	int status;
+
+	if (sscanf(args, "%u %zu", &n, &size) != 2) {
+		say("error: fork N SIZE");
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		_exit(child_alloc(n, size) == 0 ? 0 : 3);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		say("error: fork failed");
+		return;
+	}
+	if (WIFSIGNALED(status))
+		snprintf(text, sizeof(text), "child signal %d", WTERMSIG(status));
+	else
+		snprintf(text, sizeof(text), "child %d", WEXITSTATUS(status));
+	say(text);
+}
+
+static atomic_uint forks, forks_failed;
+
+/* Forks while nprof attaches and records: the children must not notice. */
+static void *forker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct timespec ms = { 0, 1000000 };
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0)
+			_exit(child_alloc(1000, 64) == 0 ? 0 : 3);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			atomic_fetch_add(&forks_failed, 1);
+		atomic_fetch_add(&forks, 1);
+		nanosleep(&ms, NULL);
+	}
+	return NULL;
+}
+
+static void exec_program(char *cmd)
+{
+	char *argv[64];
+	int n = 0;
+
+	for (char *w = strtok(cmd, " "); w && n < 63; w = strtok(NULL, " "))
+		argv[n++] = w;
+	argv[n] = NULL;
+	if (n > 0)
+		execv(argv[0], argv);
+	say("error: exec failed");
+}
+
 static void *plugin_fn(void *plugin, const char *name)
 {
 	return plugin ? dlsym(plugin, name) : NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char line[4096];
 	void *plugin = NULL;
+	pthread_t thread;
+
+	if (argc > 1 && !strcmp(argv[1], "forker") &&
+	    pthread_create(&thread, NULL, forker, NULL) != 0)
+		return 11;
 
 	while (read_line(line, sizeof(line)) == 0) {
 		if (!strcmp(line, "ping")) {
@@ -137,6 +240,22 @@ int main(void)
 			snprintf(text, sizeof(text), "host %d plugin %s",
 				 (void *)host_malloc != dlsym(RTLD_DEFAULT, "malloc"),
 				 hooked ? (hooked() ? "1" : "0") : "-");
+			say(text);
+		} else if (!strncmp(line, "fork ", 5)) {
+			fork_child(line + 5);
+		} else if (!strncmp(line, "exec ", 5)) {
+			exec_program(line + 5);
+		} else if (!strncmp(line, "raise ", 6)) {
+			int sig = atoi(line + 6);
+
+			signal(sig, SIG_DFL);
+			raise(sig);
+			say("error: still alive");
+		} else if (!strcmp(line, "forks")) {
+			char text[64];
+
+			snprintf(text, sizeof(text), "forks %u failed %u",
+				 atomic_load(&forks), atomic_load(&forks_failed));
 			say(text);
 		} else if (!strcmp(line, "quit")) {
 			say("bye");

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * exit-status [--echo] [--stderr TEXT] [--touch FILE] [--spin SECONDS]
- *             [--signal N | CODE]
+ * exit-status [--echo] [--exec-missing] [--stderr TEXT] [--touch FILE]
+ *             [--spin SECONDS] [--signal N | CODE]
  * Does what its options say, in that order, then exits with CODE (default 0)
  * or kills itself with signal N: proves that `nprof record` hands back the
  * command's status, leaves its stdio alone, or never ran it.
+ * --exec-missing tries to exec programs that are not there, through execv,
+ * execvp, execl and execlp, and goes on (exits 124 if one did not fail).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,6 +64,19 @@ static void echo_stdin(void)
 		exit(121);
 }
 
+static void exec_missing(void)
+{
+	char *argv[] = { "nprof-no-such-command", NULL };
+
+	execv("/nonexistent/nprof-no-such-command", argv);
+	execvp("nprof-no-such-command", argv);
+	execl("/nonexistent/nprof-no-such-command", argv[0], (char *)NULL);
+	execlp("nprof-no-such-command", argv[0], (char *)NULL);
+	if (errno != ENOENT)
+		exit(124);
+	printf("exit-status: exec failed\n");
+}
+
 static void die_of(int sig)
 {
 	sigset_t set;
@@ -78,8 +94,8 @@ static void die_of(int sig)
 
 static void usage(void)
 {
-	fputs("usage: exit-status [--echo] [--stderr TEXT] [--touch FILE] "
-	      "[--spin SECONDS] [--signal N | CODE]\n", stderr);
+	fputs("usage: exit-status [--echo] [--exec-missing] [--stderr TEXT] "
+	      "[--touch FILE] [--spin SECONDS] [--signal N | CODE]\n", stderr);
 	exit(2);
 }
 
@@ -92,6 +108,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(opt, "--echo")) {
 			echo_stdin();
+			continue;
+		}
+		if (!strcmp(opt, "--exec-missing")) {
+			exec_missing();
 			continue;
 		}
 		if (i + 1 >= argc)
