@@ -460,6 +460,9 @@ static void rule_of(const struct interp *in, struct np_cfi_rule *r)
 		r->ra_off = s->ra.off;
 	}
 	r->ra_undef = s->ra.rule == R_UNDEF;
+#if defined(NP_RA_IN_REGISTER)
+	r->ra_in_lr = s->ra.rule == R_SAME;
+#endif
 	r->cfa_off = s->cfa_off;
 	if (in->signal_frame)
 		r->kind = NP_CFA_SIGNAL;
@@ -475,8 +478,10 @@ static void rule_of(const struct interp *in, struct np_cfi_rule *r)
 		r->kind = NP_CFA_UNKNOWN;
 	if (r->kind == NP_CFA_PLT)
 		r->plt_ge = s->plt_ge;
-	/* Without a saved return address only the special kinds work. */
-	if ((r->kind == NP_CFA_SP || r->kind == NP_CFA_FP) && !r->ra_saved)
+	/* Without a saved return address (or one still in LR) only the
+	 * special kinds work. */
+	if ((r->kind == NP_CFA_SP || r->kind == NP_CFA_FP) && !r->ra_saved &&
+	    !r->ra_in_lr)
 		r->kind = NP_CFA_UNKNOWN;
 }
 
@@ -827,6 +832,8 @@ int np_cfi_rule_at(const struct np_cfi_mem *mem, uint64_t fde, uint64_t pc,
 int np_cfi_row_from_rule(const struct np_cfi_rule *rule, uint32_t pc,
 			 struct np_cfi_row *row)
 {
+	int64_t base = 0; /* cfa_off when offsets are from SP, not the CFA */
+
 	memset(row, 0, sizeof(*row));
 	row->pc = pc;
 	row->kind = rule->kind;
@@ -839,17 +846,27 @@ int np_cfi_row_from_rule(const struct np_cfi_rule *rule, uint32_t pc,
 	row->cfa_off = (int32_t)rule->cfa_off;
 	if (rule->kind == NP_CFA_PLT) {
 		row->aux = (int8_t)rule->plt_ge;
-	} else {
-		if (rule->ra_off % 8 || rule->ra_off < -128 * 8 ||
-		    rule->ra_off > 127 * 8)
-			goto unknown;
+	} else if (!rule->ra_saved && rule->ra_in_lr) {
+		row->aux = NP_CFI_RA_LR;
+	} else if (rule->ra_off % 8 == 0 && rule->ra_off > NP_CFI_RA_LR * 8 &&
+		   rule->ra_off <= 127 * 8) {
 		row->aux = (int8_t)(rule->ra_off / 8);
+	} else if (rule->kind == NP_CFA_SP && rule->ra_off % 8 == 0 &&
+		   rule->cfa_off + rule->ra_off >= 0 &&
+		   rule->cfa_off + rule->ra_off <= 127 * 8) {
+		/* Saved near SP, far below the CFA. */
+		row->kind = NP_CFA_SP_LOW;
+		row->aux = (int8_t)((rule->cfa_off + rule->ra_off) / 8);
+		base = rule->cfa_off;
+	} else {
+		goto unknown;
 	}
 	if (rule->fp_saved) {
-		if (rule->fp_off <= INT16_MIN || rule->fp_off >= INT16_MAX)
+		if (base + rule->fp_off <= INT16_MIN ||
+		    base + rule->fp_off >= INT16_MAX)
 			row->fp_off = NP_CFI_FP_UNKNOWN;
 		else
-			row->fp_off = (int16_t)rule->fp_off;
+			row->fp_off = (int16_t)(base + rule->fp_off);
 	} else if (rule->fp_lost) {
 		row->fp_off = NP_CFI_FP_UNKNOWN;
 	}

@@ -23,6 +23,9 @@
 #define NP_DWARF_SP 31
 #define NP_DWARF_FP 29
 #define NP_DWARF_RA 30
+/* The return address column is a real register (LR), which keeps its
+ * value ("same value") until a prologue saves it. */
+#define NP_RA_IN_REGISTER 1
 #endif
 
 /* How a row finds the CFA. */
@@ -37,7 +40,16 @@ enum np_cfa_kind {
 	NP_CFA_OUTERMOST = 5, /* the return address is undefined: a thread's
 				 first frame (_start, clone) */
 	NP_CFA_UNKNOWN = 6,   /* CFI that the rows cannot express */
+	NP_CFA_SP_LOW = 7,    /* CFA = SP + cfa_off, but the return address
+				 is at SP + 8 * aux and the caller's FP at
+				 SP + fp_off: aarch64 saves them at the
+				 bottom of a frame too large for offsets
+				 from the CFA */
 };
+
+/* An aux value that is no offset: the return address is still in LR
+ * (aarch64 leaves, prologues and epilogues). */
+#define NP_CFI_RA_LR INT8_MIN
 
 /* fp_off values that are no offset. */
 #define NP_CFI_FP_SAME INT16_MAX      /* FP keeps its value in the caller */
@@ -46,8 +58,8 @@ enum np_cfa_kind {
 /*
  * One row: from PC (an offset from its table's base) to the next row's,
  * the CFA is found as KIND says; the return address is at CFA + 8 * aux
- * (except for NP_CFA_PLT, where it is at CFA - 8), the caller's FP at
- * CFA + fp_off.  12 bytes.
+ * (except for NP_CFA_PLT, where it is at CFA - 8, and NP_CFI_RA_LR, where
+ * it is in LR), the caller's FP at CFA + fp_off.  12 bytes.
  */
 struct np_cfi_row {
 	uint32_t pc;
@@ -69,6 +81,7 @@ struct np_cfi_rule {
 			      another register, an expression) */
 	uint8_t ra_saved;  /* RA is saved at CFA + ra_off */
 	uint8_t ra_undef;  /* RA is undefined: the outermost frame */
+	uint8_t ra_in_lr;  /* RA is still in its register (aarch64's LR) */
 };
 
 /* Readable memory [lo, hi) that holds the CFI being parsed. */

@@ -186,7 +186,7 @@ static uint32_t frameless_caller(const uint64_t *hook_fp, uint64_t *frames)
 {
 	const uint64_t *w = hook_fp + 2, *top, *ret_at = NULL;
 	uint64_t best = 0, lo;
-	struct np_regs regs;
+	struct np_regs regs = { 0 };
 	uint32_t n = 0;
 
 	frames[n++] = hook_fp[1];
@@ -233,15 +233,17 @@ static int has_cfi(uint64_t pc)
 }
 
 /*
- * The stack above the hook whose frame is at HOOK_FP: frames[0] is the
+ * The stack above the hook whose frame is at HOOK_FP and whose CFA
+ * (its caller's SP once it returns) is HOOK_CFA: frames[0] is the
  * return address into the hook's caller.  The bounds are checked again
  * (a system call) only when SP moves to another page: a thread running on
  * a stack has it mapped at SP, and a new check catches a switch of stacks.
  */
-static uint32_t take_stack(const uint64_t *hook_fp, uint64_t *frames)
+static uint32_t take_stack(const uint64_t *hook_fp, uint64_t hook_cfa,
+			   uint64_t *frames)
 {
 	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
-	struct np_regs regs;
+	struct np_regs regs = { 0 };
 
 	if ((sp >> 12) != bounds_page || sp < bounds.lo || sp >= bounds.hi) {
 		if (np_stack_bounds_find(sp, &bounds) != 0) {
@@ -260,16 +262,18 @@ static uint32_t take_stack(const uint64_t *hook_fp, uint64_t *frames)
 	if (np_coderanges_kind(regs.pc) == NP_CODE_FRAMELESS &&
 	    !has_cfi(regs.pc))
 		return frameless_caller(hook_fp, frames);
-	/* The caller's registers as our return leaves them: SP just above
-	 * our return address.  Its CFI finds its CFA from that SP when it
-	 * keeps no frame pointer. */
-	regs.sp = (uint64_t)(uintptr_t)(hook_fp + 2);
+	/* The caller's registers as our return leaves them: SP at the
+	 * hook's CFA (just above the return address on x86_64; above the
+	 * whole frame on aarch64, whose frame record is at its bottom).  Its
+	 * CFI finds its CFA from that SP when it keeps no frame pointer. */
+	regs.sp = hook_cfa;
 	return (uint32_t)np_unwind(&regs, frames, HOOK_FRAMES, &bounds);
 }
 
 __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 						   uint32_t s,
-						   const uint64_t *hook_fp)
+						   const uint64_t *hook_fp,
+						   const void *hook_cfa)
 {
 	uint64_t frames[HOOK_FRAMES];
 	struct np_mem_ring *rg = atomic_load_explicit(&ring,
@@ -284,7 +288,7 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 		count_lost();
 		goto out;
 	}
-	n = take_stack(hook_fp, frames);
+	n = take_stack(hook_fp, (uint64_t)(uintptr_t)hook_cfa, frames);
 	if (n)
 		ref = np_stacktab_intern(stacks, frames, n);
 	ev = np_mem_ring_claim(rg, &ticket);
@@ -364,7 +368,8 @@ static inline int chosen(size_t size, uint32_t s)
 		uint32_t s_ = recording();                               \
 		if ((p) && s_ && chosen((size), s_))                     \
 			record_alloc((p), (size), s_,                    \
-				     __builtin_frame_address(0));        \
+				     __builtin_frame_address(0),         \
+				     __builtin_dwarf_cfa());             \
 	} while (0)
 
 /*
@@ -399,7 +404,8 @@ __attribute__((noinline)) static void *malloc_slow(size_t size, uint32_t s)
 		return REAL(NP_HF_MALLOC, malloc_fn)(size);
 	p = REAL(NP_HF_MALLOC, malloc_fn)(size);
 	if (p)
-		record_alloc(p, size, s, __builtin_frame_address(0));
+		record_alloc(p, size, s, __builtin_frame_address(0),
+			     __builtin_dwarf_cfa());
 	return p;
 }
 
@@ -412,7 +418,8 @@ __attribute__((noinline)) static void *calloc_slow(size_t n, size_t each,
 		return REAL(NP_HF_CALLOC, calloc_fn)(n, each);
 	p = REAL(NP_HF_CALLOC, calloc_fn)(n, each);
 	if (p)
-		record_alloc(p, n * each, s, __builtin_frame_address(0));
+		record_alloc(p, n * each, s, __builtin_frame_address(0),
+			     __builtin_dwarf_cfa());
 	return p;
 }
 

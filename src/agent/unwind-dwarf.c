@@ -30,6 +30,7 @@
 #define UC_PC offsetof(ucontext_t, uc_mcontext.pc)
 #define UC_SP offsetof(ucontext_t, uc_mcontext.sp)
 #define UC_FP offsetof(ucontext_t, uc_mcontext.regs[29])
+#define UC_LR offsetof(ucontext_t, uc_mcontext.regs[30])
 #endif
 
 static _Atomic uint64_t stops[NP_UNWIND_STOP_MAX];
@@ -87,14 +88,14 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 				const struct np_stack_bounds *b)
 {
 	struct window w = { regs->sp > b->lo ? regs->sp : b->lo, b->hi };
-	uint64_t pc = regs->pc, sp = regs->sp, fp = regs->fp;
+	uint64_t pc = regs->pc, sp = regs->sp, fp = regs->fp, lr = regs->lr;
 	int exact = 1; /* PC is where the thread is, not a return address */
 	int n = *count;
 
 	for (;;) {
 		const struct np_cfi_row *row;
-		uint64_t cfa, ra_at, fp_at = 0;
-		int fp_rule = NP_CFI_FP_SAME;
+		uint64_t cfa, ra_at, fp_at = 0, ret;
+		int fp_rule = NP_CFI_FP_SAME, in_lr = 0;
 
 		*count = n;
 		if (n >= max)
@@ -119,6 +120,9 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 				return NP_UNWIND_BAD_FRAME;
 			pc = strip(word(uc + UC_PC));
 			fp = word(uc + UC_FP);
+#if defined(UC_LR)
+			lr = readable(&w, uc, UC_LR + 8) ? word(uc + UC_LR) : 0;
+#endif
 			sp = nsp;
 			w.lo = sp;
 			exact = 1;
@@ -131,11 +135,21 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 			cfa = sp + (uint64_t)row->cfa_off;
 			ra_at = cfa + (uint64_t)((int64_t)row->aux * 8);
 			fp_rule = row->fp_off;
+			in_lr = row->aux == NP_CFI_RA_LR;
+			break;
+		case NP_CFA_SP_LOW:
+			cfa = sp + (uint64_t)row->cfa_off;
+			ra_at = sp + (uint64_t)((int64_t)row->aux * 8);
+			fp_rule = row->fp_off;
+			if (fp_rule != NP_CFI_FP_SAME &&
+			    fp_rule != NP_CFI_FP_UNKNOWN)
+				fp_at = sp + (uint64_t)(int64_t)fp_rule;
 			break;
 		case NP_CFA_FP:
 			cfa = fp + (uint64_t)row->cfa_off;
 			ra_at = cfa + (uint64_t)((int64_t)row->aux * 8);
 			fp_rule = row->fp_off;
+			in_lr = row->aux == NP_CFI_RA_LR;
 			break;
 #if defined(__x86_64__)
 		case NP_CFA_PLT:
@@ -158,9 +172,21 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 			fp_rule = 0;
 			break;
 		}
-		if (cfa <= sp || (cfa & 7) || cfa > w.hi ||
-		    !readable(&w, ra_at, 8))
-			return NP_UNWIND_BAD_FRAME;
+		if (in_lr) {
+			/* A leaf, or a prologue before LR is saved: only the
+			 * interrupted registers have it, and the frame may
+			 * have no stack (CFA = SP).  Taken once: LR is then
+			 * unknown until the next signal frame. */
+			if (!exact || !lr || cfa < sp || (cfa & 7) || cfa > w.hi)
+				return NP_UNWIND_BAD_FRAME;
+			ret = lr;
+			lr = 0;
+		} else {
+			if (cfa <= sp || (cfa & 7) || cfa > w.hi ||
+			    !readable(&w, ra_at, 8))
+				return NP_UNWIND_BAD_FRAME;
+			ret = word(ra_at);
+		}
 		if (fp_rule == NP_CFI_FP_UNKNOWN) {
 			fp = 0;
 		} else if (fp_rule != NP_CFI_FP_SAME) {
@@ -168,7 +194,7 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 				fp_at = cfa + (uint64_t)(int64_t)fp_rule;
 			fp = readable(&w, fp_at, 8) ? word(fp_at) : 0;
 		}
-		pc = strip(word(ra_at));
+		pc = strip(ret);
 		sp = cfa;
 		w.lo = sp;
 		exact = 0;

@@ -16,6 +16,9 @@ struct np_regs {
 	uint64_t pc;
 	uint64_t sp;
 	uint64_t fp;
+	uint64_t lr; /* aarch64's link register (x30) where it is known, for a
+			leaf or a prologue whose return address is still
+			there; 0 otherwise, and on x86_64 */
 };
 
 /* A readable range [lo, hi): the mapping that holds the thread's stack. */
@@ -70,7 +73,7 @@ const char *np_unwind_stop_name(enum np_unwind_stop why);
 static inline __attribute__((always_inline)) void
 np_regs_here(struct np_regs *r)
 {
-	uint64_t pc, sp, fp;
+	uint64_t pc, sp, fp, lr = 0;
 
 #if defined(__x86_64__)
 	__asm__ volatile("leaq 0(%%rip), %0\n\t"
@@ -78,14 +81,18 @@ np_regs_here(struct np_regs *r)
 			 "movq %%rbp, %2"
 			 : "=r"(pc), "=r"(sp), "=r"(fp));
 #elif defined(__aarch64__)
+	/* LR too: gcc may store it late in the prologue, and until its CFI
+	 * says so LR still holds the return address. */
 	__asm__ volatile("adr %0, .\n\t"
 			 "mov %1, sp\n\t"
-			 "mov %2, x29"
-			 : "=r"(pc), "=r"(sp), "=r"(fp));
+			 "mov %2, x29\n\t"
+			 "mov %3, x30"
+			 : "=r"(pc), "=r"(sp), "=r"(fp), "=r"(lr));
 #endif
 	r->pc = pc;
 	r->sp = sp;
 	r->fp = fp;
+	r->lr = lr;
 }
 
 static inline void np_regs_from_ucontext(const ucontext_t *uc,
@@ -95,10 +102,12 @@ static inline void np_regs_from_ucontext(const ucontext_t *uc,
 	r->pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
 	r->sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
 	r->fp = (uint64_t)uc->uc_mcontext.gregs[REG_RBP];
+	r->lr = 0;
 #elif defined(__aarch64__)
 	r->pc = (uint64_t)uc->uc_mcontext.pc;
 	r->sp = (uint64_t)uc->uc_mcontext.sp;
 	r->fp = (uint64_t)uc->uc_mcontext.regs[29];
+	r->lr = (uint64_t)uc->uc_mcontext.regs[30];
 #else
 #error "nprof's agent supports x86_64 and aarch64 only"
 #endif

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "inject/injectP.h"
+#include "load-bias.h"
 
 #define MAX_LIBS 8192
 /* How long to wait for a dlopen in progress to finish. */
@@ -124,24 +125,17 @@ static uint64_t r_debug_from_dt_debug(struct np_inject *inj)
 {
 	uint64_t phdr = auxv_value(inj->pid, AT_PHDR);
 	uint64_t phnum = auxv_value(inj->pid, AT_PHNUM);
-	uint64_t bias = 0, dyn = 0;
-	int have_bias = 0;
+	Elf64_Phdr ph[256];
+	uint64_t bias, dyn = 0;
 
-	if (!phdr || !phnum || phnum > 256)
+	if (!phdr || !phnum || phnum > 256 ||
+	    np_mem_read(inj, phdr, ph, phnum * sizeof(ph[0])) ||
+	    np_load_bias_from_phdrs(ph, phnum, phdr, NP_PHOFF_UNKNOWN, &bias))
 		return 0;
-	for (uint64_t i = 0; i < phnum; i++) {
-		Elf64_Phdr ph;
-
-		if (np_mem_read(inj, phdr + i * sizeof(ph), &ph, sizeof(ph)))
-			return 0;
-		if (ph.p_type == PT_PHDR) {
-			bias = phdr - ph.p_vaddr;
-			have_bias = 1;
-		} else if (ph.p_type == PT_DYNAMIC) {
-			dyn = ph.p_vaddr;
-		}
-	}
-	if (!have_bias || !dyn)
+	for (uint64_t i = 0; i < phnum; i++)
+		if (ph[i].p_type == PT_DYNAMIC)
+			dyn = ph[i].p_vaddr;
+	if (!dyn)
 		return 0;
 	for (uint64_t at = bias + dyn;; at += sizeof(Elf64_Dyn)) {
 		Elf64_Dyn d;

@@ -20,6 +20,17 @@
 #include "check-run.h"
 #include "got.h"
 
+/* The relocation types the patcher looks for, on this machine. */
+#if defined(__x86_64__)
+#define R_JUMP_SLOT R_X86_64_JUMP_SLOT
+#define R_GLOB_DAT R_X86_64_GLOB_DAT
+#define R_ABS64 R_X86_64_64
+#elif defined(__aarch64__)
+#define R_JUMP_SLOT R_AARCH64_JUMP_SLOT
+#define R_GLOB_DAT R_AARCH64_GLOB_DAT
+#define R_ABS64 R_AARCH64_ABS64
+#endif
+
 static const char *const names[] = { "malloc", "free", "calloc" };
 
 struct fake {
@@ -75,13 +86,13 @@ static void build(void)
 	memcpy(b + o_str, strtab, sizeof(strtab));
 	jmprel = (ElfW(Rela) *)(b + o_jmp);
 	/* Out of order on purpose: the result is sorted. */
-	jmprel[0] = (ElfW(Rela)){ ps + 8, ELF64_R_INFO(3, R_X86_64_JUMP_SLOT), 0 };
-	jmprel[1] = (ElfW(Rela)){ ps + 0, ELF64_R_INFO(1, R_X86_64_JUMP_SLOT), 0 };
+	jmprel[0] = (ElfW(Rela)){ ps + 8, ELF64_R_INFO(3, R_JUMP_SLOT), 0 };
+	jmprel[1] = (ElfW(Rela)){ ps + 0, ELF64_R_INFO(1, R_JUMP_SLOT), 0 };
 	rela = (ElfW(Rela) *)(b + o_rela);
-	rela[0] = (ElfW(Rela)){ ps + 16, ELF64_R_INFO(2, R_X86_64_GLOB_DAT), 0 };
-	rela[1] = (ElfW(Rela)){ 2 * ps, ELF64_R_INFO(4, R_X86_64_64), 0 };
+	rela[0] = (ElfW(Rela)){ ps + 16, ELF64_R_INFO(2, R_GLOB_DAT), 0 };
+	rela[1] = (ElfW(Rela)){ 2 * ps, ELF64_R_INFO(4, R_ABS64), 0 };
 	/* An addend: a pointer into malloc, not malloc itself. */
-	rela[2] = (ElfW(Rela)){ 2 * ps + 8, ELF64_R_INFO(1, R_X86_64_64), 8 };
+	rela[2] = (ElfW(Rela)){ 2 * ps + 8, ELF64_R_INFO(1, R_ABS64), 8 };
 	*slot_at(1, 0) = 0xa0;
 	*slot_at(1, 8) = 0xa8;
 	*slot_at(1, 16) = 0xb0;
