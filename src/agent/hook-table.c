@@ -3,7 +3,10 @@
  * The hook table (see hook-table.h).  A sync runs in three steps: list the
  * loaded objects (dl_iterate_phdr's callback only copies, into pages of our
  * own), pin and read each new one without the lock, then patch under the
- * lock.  Unpatching pins every library again before it writes.
+ * lock.  Unpatching pins every library again before it writes.  Objects of
+ * other link-map namespaces (namespaces.h) are listed after the base's,
+ * patched with their namespace's hooks, and kept apart by a name hash that
+ * includes the namespace.
  */
 #include "config.h"
 
