@@ -230,16 +230,21 @@ static int ns_copy(const char *name, uint64_t bias, void *arg)
 	return 0;
 }
 
-/* Lists the objects of the namespaces in NS after the base's; returns
+/* Lists the objects of the anchored namespaces after the base's; returns
  * those entered, to leave after the sync. */
-static uint32_t list_namespaces(struct listing *ls, uint32_t ns)
+static uint32_t list_namespaces(struct listing *ls)
 {
 	uint32_t entered = 0;
 
 	for (int k = 1; k < NP_NS_MAX; k++) {
 		struct ns_listing nl = { ls, k };
 
-		if (!(ns & (1u << k)) || np_ns_enter(k) != 0)
+		int err = np_ns_enter(k);
+
+		/* Being released: unlisted is not proof of gone. */
+		if (err == -2)
+			ls->truncated = 1;
+		if (err != 0)
 			continue;
 		entered |= 1u << k;
 		if (np_ns_list(k, ns_copy, &nl, &ls->libc_bias[k]) == 1)
@@ -667,7 +672,7 @@ int np_hooktab_sync(unsigned int modes)
 	}
 	unlock();
 	dl_iterate_phdr(list_cb, ls);
-	entered = list_namespaces(ls, ns);
+	entered = list_namespaces(ls);
 
 	/* Forget what is gone: its memory may be unmapped already. */
 	lock();

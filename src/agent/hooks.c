@@ -382,12 +382,11 @@ static inline int chosen(size_t size, uint32_t s)
 	return interval == 0 || np_alloc_sampled(&countdown, size, interval, s);
 }
 
-#define AFTER_ALLOC(p, size)                                             \
+#define AFTER_ALLOC(p, size, hook_fp)                                    \
 	do {                                                             \
 		uint32_t s_ = recording();                               \
 		if ((p) && s_ && chosen((size), s_))                     \
-			record_alloc((p), (size), s_,                    \
-				     __builtin_frame_address(0));        \
+			record_alloc((p), (size), s_, (hook_fp));        \
 	} while (0)
 
 /*
@@ -455,6 +454,9 @@ __attribute__((noinline)) static void record_free(void *p, uint32_t s)
  * function is one load from a fixed address, as if there were one copy.
  */
 #define BODY static inline __attribute__((always_inline))
+/* Their frame, the hook's, is taken first thing: GCC may move what comes
+ * after the real call into a function of its own (hook_..._0.part.0),
+ * whose frame is not the one above the caller's. */
 
 /* The calls below are tail calls (checked in the unit tests' build and
  * by run-nativemem.sh's stacks): the slow path's frame stands for the
@@ -491,6 +493,7 @@ BODY void free_in(int k, void *p)
 
 BODY void *realloc_in(int k, void *old, size_t size)
 {
+	const uint64_t *fp = __builtin_frame_address(0);
 	uint32_t s = recording();
 	struct np_mem_event *ev = NULL;
 	struct np_mem_ring *rg = NULL;
@@ -511,49 +514,54 @@ BODY void *realloc_in(int k, void *old, size_t size)
 		}
 		np_mem_ring_publish(rg, ticket);
 	}
-	AFTER_ALLOC(p, size);
+	AFTER_ALLOC(p, size, fp);
 	return p;
 }
 
 BODY int posix_memalign_in(int k, void **out, size_t align, size_t size)
 {
+	const uint64_t *fp = __builtin_frame_address(0);
 	int err = REAL(k, NP_HF_POSIX_MEMALIGN, posix_memalign_fn)(out, align,
 								   size);
 
 	if (err == 0)
-		AFTER_ALLOC(*out, size);
+		AFTER_ALLOC(*out, size, fp);
 	return err;
 }
 
 BODY void *aligned_alloc_in(int k, size_t align, size_t size)
 {
+	const uint64_t *fp = __builtin_frame_address(0);
 	void *p = REAL(k, NP_HF_ALIGNED_ALLOC, aligned_fn)(align, size);
 
-	AFTER_ALLOC(p, size);
+	AFTER_ALLOC(p, size, fp);
 	return p;
 }
 
 BODY void *memalign_in(int k, size_t align, size_t size)
 {
+	const uint64_t *fp = __builtin_frame_address(0);
 	void *p = REAL(k, NP_HF_MEMALIGN, aligned_fn)(align, size);
 
-	AFTER_ALLOC(p, size);
+	AFTER_ALLOC(p, size, fp);
 	return p;
 }
 
 BODY void *valloc_in(int k, size_t size)
 {
+	const uint64_t *fp = __builtin_frame_address(0);
 	void *p = REAL(k, NP_HF_VALLOC, malloc_fn)(size);
 
-	AFTER_ALLOC(p, size);
+	AFTER_ALLOC(p, size, fp);
 	return p;
 }
 
 BODY void *pvalloc_in(int k, size_t size)
 {
+	const uint64_t *fp = __builtin_frame_address(0);
 	void *p = REAL(k, NP_HF_PVALLOC, malloc_fn)(size);
 
-	AFTER_ALLOC(p, size);
+	AFTER_ALLOC(p, size, fp);
 	return p;
 }
 

@@ -60,6 +60,7 @@ struct np_modules {
 	uint32_t nlisted;
 	uint32_t names_used;
 	int truncated;  /* more objects than we can list */
+	int partial;    /* a namespace was not listed (being released) */
 	int warned_truncated;
 	struct listed listed[MAX_MODULES];
 	char names[NAMES_BYTES];
@@ -174,13 +175,17 @@ static int ns_copy(const char *name, uint64_t bias, void *arg)
  * entered (to leave once their objects are read). */
 static uint32_t list_namespaces(struct np_modules *m)
 {
-	uint32_t ns = np_ns_known(), entered = 0;
+	uint32_t entered = 0;
 	uint64_t libc_bias;
 
 	for (int k = 1; k < NP_NS_MAX; k++) {
 		struct ns_listing nl = { m, k };
+		int err = np_ns_enter(k);
 
-		if (!(ns & (1u << k)) || np_ns_enter(k) != 0)
+		/* Being released: unlisted is not proof of gone. */
+		if (err == -2)
+			m->partial = 1;
+		if (err != 0)
 			continue;
 		entered |= 1u << k;
 		np_ns_list(k, ns_copy, &nl, &libc_bias);
@@ -468,6 +473,7 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 	m->nlisted = 0;
 	m->names_used = 0;
 	m->truncated = 0;
+	m->partial = 0;
 	dl_iterate_phdr(list_one, m);
 	entered = list_namespaces(m);
 	m->listed_once = 1;
@@ -479,7 +485,7 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 	/* Gone first: a library reloaded elsewhere is a new module.  With a
 	 * truncated list, unlisted is not proof of gone. */
 	for (uint32_t i = 0; i < m->nknown; i++) {
-		if (!m->known[i].matched && !m->truncated) {
+		if (!m->known[i].matched && !m->truncated && !m->partial) {
 			if (m->known[i].id) {
 				np_send_module_gone(out, m->known[i].id,
 						    np_clock_ns());

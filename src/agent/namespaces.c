@@ -24,8 +24,16 @@
 #define ANCHORED (1u << 31)
 #define RELEASING (1u << 30)
 #define USERS (RELEASING - 1)
+#define RELEASE_TRIES 10000
 static _Atomic uint32_t state[NP_NS_MAX];
 static void *_Atomic anchor[NP_NS_MAX];
+
+void np_ns_after_fork(void)
+{
+	/* The threads that had entered, or were releasing, are gone. */
+	for (int k = 1; k < NP_NS_MAX; k++)
+		atomic_store(&state[k], atomic_load(&anchor[k]) ? ANCHORED : 0);
+}
 
 uint32_t np_ns_known(void)
 {
@@ -68,7 +76,9 @@ int np_ns_enter(long lmid)
 	uint32_t v = atomic_load(&state[lmid]);
 
 	do {
-		if ((v & (ANCHORED | RELEASING)) != ANCHORED)
+		if (v & RELEASING)
+			return -2;
+		if (!(v & ANCHORED))
 			return -1;
 	} while (!atomic_compare_exchange_weak(&state[lmid], &v, v + 1));
 	return 0;
@@ -88,9 +98,16 @@ int np_ns_release_begin(long lmid)
 			return -1;
 	} while (!atomic_compare_exchange_weak(&state[lmid], &v,
 					       v | RELEASING));
-	/* Those entered only list and pin: they leave soon. */
-	while (atomic_load(&state[lmid]) & USERS)
+	/* Those entered only list and pin: they leave soon, unless one
+	 * waits for the loader's lock and we hold it (a dlclose from a
+	 * destructor): then give up, and a later sync tries again. */
+	for (int i = 0; atomic_load(&state[lmid]) & USERS; i++) {
+		if (i == RELEASE_TRIES) {
+			atomic_fetch_and(&state[lmid], ~RELEASING);
+			return -1;
+		}
 		sched_yield();
+	}
 	return 0;
 }
 

@@ -30,18 +30,22 @@
  * namespace if it is not anchored yet.  Any thread. */
 void np_ns_note(void *handle);
 
+/* After fork, in the child. */
+void np_ns_after_fork(void);
+
 /* The anchored namespaces: bit K for namespace K. */
 uint32_t np_ns_known(void);
 
-/* Keeps namespace LMID's anchor until np_ns_leave: 0, or -1 if it has
- * none (or it is being released).  Everything below that names LMID is
- * called between the two. */
+/* Keeps namespace LMID's anchor until np_ns_leave: 0, -1 if it has none,
+ * -2 if it is being released (its objects may still be loaded, and
+ * patched).  Everything below that names LMID is called between the two. */
 int np_ns_enter(long lmid);
 void np_ns_leave(long lmid);
 
 /* Releasing LMID's anchor: np_ns_release_begin stops new np_ns_enter,
  * waits for those entered to leave and returns 0 if the caller is the one
- * to release it (-1: no anchor, or another thread releases it); the caller
+ * to release it (-1: no anchor, another thread releases it, or those
+ * entered did not leave); the caller
  * may then still name LMID (to unpatch what it patched there) until
  * np_ns_release_end drops the anchor. */
 int np_ns_release_begin(long lmid);
