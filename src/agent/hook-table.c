@@ -87,7 +87,7 @@ struct listing {
 	uint32_t n, names_used;
 	int truncated;
 	uint32_t nprobes;
-	uint64_t libc_bias[NP_NS_MAX]; /* each listed namespace's libc's */
+	struct np_ns_listing ns; /* the other namespaces' listing */
 	struct patched_probe probes[MAX_LIBS];
 	struct listed items[LIST_MAX];
 	char names[LIST_NAMES];
@@ -203,16 +203,10 @@ static int list_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-struct ns_listing {
-	struct listing *ls;
-	int lmid;
-};
-
 /* Under the loader's lock, as list_cb: an object of another namespace. */
-static int ns_copy(const char *name, uint64_t bias, void *arg)
+static int ns_copy(long lmid, const char *name, uint64_t bias, void *arg)
 {
-	struct ns_listing *nl = arg;
-	struct listing *l = nl->ls;
+	struct listing *l = arg;
 	size_t len = strlen(name);
 	struct listed *it;
 
@@ -222,40 +216,17 @@ static int ns_copy(const char *name, uint64_t bias, void *arg)
 	it = &l->items[l->n++];
 	memset(it, 0, sizeof(*it));
 	it->bias = bias;
-	it->lmid = (uint8_t)nl->lmid;
+	it->lmid = (uint8_t)lmid;
 	it->name_off = l->names_used;
 	memcpy(l->names + l->names_used, name, len + 1);
 	l->names_used += (uint32_t)len + 1;
-	it->name_hash = np_ns_name_hash(nl->lmid, name);
+	it->name_hash = np_ns_name_hash(lmid, name);
 	return 0;
-}
-
-/* Lists the objects of the anchored namespaces after the base's; returns
- * those entered, to leave after the sync. */
-static uint32_t list_namespaces(struct listing *ls)
-{
-	uint32_t entered = 0;
-
-	for (int k = 1; k < NP_NS_MAX; k++) {
-		struct ns_listing nl = { ls, k };
-
-		int err = np_ns_enter(k);
-
-		/* Being released: unlisted is not proof of gone. */
-		if (err == -2)
-			ls->truncated = 1;
-		if (err != 0)
-			continue;
-		entered |= 1u << k;
-		if (np_ns_list(k, ns_copy, &nl, &ls->libc_bias[k]) == 1)
-			ls->truncated = 1;
-	}
-	return entered;
 }
 
 /* The entered namespaces in which only their libc is left (the program
  * closed the rest): our anchor alone keeps that libc loaded. */
-static uint32_t only_libc_left(const struct listing *ls, uint32_t entered)
+static uint32_t only_libc_left(const struct listing *ls)
 {
 	uint32_t count[NP_NS_MAX] = { 0 }, libc[NP_NS_MAX] = { 0 };
 	uint32_t left = 0;
@@ -266,11 +237,11 @@ static uint32_t only_libc_left(const struct listing *ls, uint32_t entered)
 		const struct listed *it = &ls->items[j];
 
 		count[it->lmid]++;
-		if (it->lmid && it->bias == ls->libc_bias[it->lmid])
+		if (it->lmid && it->bias == ls->ns.libc_bias[it->lmid])
 			libc[it->lmid] = 1;
 	}
 	for (int k = 1; k < NP_NS_MAX; k++)
-		if ((entered & (1u << k)) && count[k] == 1 && libc[k])
+		if ((ls->ns.entered & (1u << k)) && count[k] == 1 && libc[k])
 			left |= 1u << k;
 	return left;
 }
@@ -578,7 +549,8 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 			return;
 		}
 		unlock();
-		np_hook_bind_namespace(it->lmid, ls->libc_bias[it->lmid]);
+		np_hook_bind_namespace(it->lmid,
+				       ls->ns.libc_bias[it->lmid]);
 	}
 	/* The library may be gone before the writer lists it. */
 	np_module_note_post(name, it->lmid, it->bias, im.phdr, im.phnum);
@@ -631,7 +603,7 @@ int np_hooktab_sync(unsigned int modes)
 {
 	struct listing *ls;
 	struct counters now = { 0, 0 };
-	uint32_t ns = np_ns_known(), entered, released;
+	uint32_t ns = np_ns_known(), released;
 
 	dl_iterate_phdr(counters_cb, &now);
 	lock();
@@ -672,7 +644,10 @@ int np_hooktab_sync(unsigned int modes)
 	}
 	unlock();
 	dl_iterate_phdr(list_cb, ls);
-	entered = list_namespaces(ls);
+	np_ns_list_all(ns_copy, ls, &ls->ns);
+	/* Unlisted is not proof of gone. */
+	if (ls->ns.partial || ls->ns.stopped)
+		ls->truncated = 1;
 
 	/* Forget what is gone: its memory may be unmapped already. */
 	lock();
@@ -715,11 +690,9 @@ int np_hooktab_sync(unsigned int modes)
 	table.synced_modes = modes;
 	table.synced_ns = ns;
 	unlock();
-	released = only_libc_left(ls, entered);
+	released = only_libc_left(ls);
+	np_ns_leave_all(ls->ns.entered);
 	np_pages_free(ls, sizeof(*ls));
-	for (int k = 1; k < NP_NS_MAX; k++)
-		if (entered & (1u << k))
-			np_ns_leave(k);
 	for (int k = 1; k < NP_NS_MAX; k++)
 		if (released & (1u << k))
 			release_namespace(k);

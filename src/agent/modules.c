@@ -142,16 +142,10 @@ static int list_one(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-struct ns_listing {
-	struct np_modules *m;
-	int lmid;
-};
-
 /* Under the loader's lock, as list_one: an object of another namespace. */
-static int ns_copy(const char *name, uint64_t bias, void *arg)
+static int ns_copy(long lmid, const char *name, uint64_t bias, void *arg)
 {
-	struct ns_listing *nl = arg;
-	struct np_modules *m = nl->m;
+	struct np_modules *m = arg;
 	size_t len = strlen(name);
 	struct listed *l;
 
@@ -163,41 +157,12 @@ static int ns_copy(const char *name, uint64_t bias, void *arg)
 	l = &m->listed[m->nlisted++];
 	memset(l, 0, sizeof(*l));
 	l->bias = bias;
-	l->lmid = (uint8_t)nl->lmid;
+	l->lmid = (uint8_t)lmid;
 	l->name_off = m->names_used;
 	memcpy(m->names + m->names_used, name, len + 1);
 	m->names_used += (uint32_t)len + 1;
-	l->name_hash = np_ns_name_hash(nl->lmid, name);
+	l->name_hash = np_ns_name_hash(lmid, name);
 	return 0;
-}
-
-/* The objects of the other namespaces, after the base's; the namespaces
- * entered (to leave once their objects are read). */
-static uint32_t list_namespaces(struct np_modules *m)
-{
-	uint32_t entered = 0;
-	uint64_t libc_bias;
-
-	for (int k = 1; k < NP_NS_MAX; k++) {
-		struct ns_listing nl = { m, k };
-		int err = np_ns_enter(k);
-
-		/* Being released: unlisted is not proof of gone. */
-		if (err == -2)
-			m->partial = 1;
-		if (err != 0)
-			continue;
-		entered |= 1u << k;
-		np_ns_list(k, ns_copy, &nl, &libc_bias);
-	}
-	return entered;
-}
-
-static void leave_namespaces(uint32_t entered)
-{
-	for (int k = 1; k < NP_NS_MAX; k++)
-		if (entered & (1u << k))
-			np_ns_leave(k);
 }
 
 /* The GNU build-id from the PT_NOTE segments that are mapped; its length. */
@@ -465,7 +430,8 @@ uint32_t np_modules_gone(const struct np_modules *m)
 void np_modules_scan(struct np_modules *m, struct np_send *out)
 {
 	struct counters c = { 0, 0 };
-	uint32_t k = 0, entered;
+	struct np_ns_listing ns;
+	uint32_t k = 0;
 
 	dl_iterate_phdr(read_counters, &c);
 	if (m->listed_once && c.adds == m->adds && c.subs == m->subs)
@@ -473,9 +439,9 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 	m->nlisted = 0;
 	m->names_used = 0;
 	m->truncated = 0;
-	m->partial = 0;
 	dl_iterate_phdr(list_one, m);
-	entered = list_namespaces(m);
+	np_ns_list_all(ns_copy, m, &ns);
+	m->partial = ns.partial;
 	m->listed_once = 1;
 	if (m->truncated && !m->warned_truncated++)
 		np_send_metaf(out, "warning",
@@ -508,6 +474,6 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 		kn->name_hash = l->name_hash;
 		kn->id = add_module(m, l, out);
 	}
-	leave_namespaces(entered);
+	np_ns_leave_all(ns.entered);
 	np_cfi_tables_publish();
 }

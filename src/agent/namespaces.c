@@ -136,6 +136,7 @@ uint64_t np_ns_name_hash(long lmid, const char *name)
 struct walk {
 	const struct link_map *anchor;
 	uintptr_t ldso_bias;
+	long lmid;
 	np_ns_copy_fn copy;
 	void *arg;
 	int stopped;
@@ -155,7 +156,7 @@ static int walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	for (; l; l = l->l_next) {
 		if (!l->l_name || !*l->l_name || l->l_addr == w->ldso_bias)
 			continue;
-		if (w->copy(l->l_name, l->l_addr, w->arg)) {
+		if (w->copy(w->lmid, l->l_name, l->l_addr, w->arg)) {
 			w->stopped = 1;
 			break;
 		}
@@ -163,21 +164,36 @@ static int walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1; /* one walk is all */
 }
 
-int np_ns_list(long lmid, np_ns_copy_fn copy, void *arg,
-	       uint64_t *libc_bias)
+void np_ns_list_all(np_ns_copy_fn copy, void *arg, struct np_ns_listing *out)
 {
-	struct walk w = { .ldso_bias = getauxval(AT_BASE), .copy = copy,
-			  .arg = arg };
-	struct link_map *lm = NULL;
-	void *libc = atomic_load(&anchor[lmid]);
+	memset(out, 0, sizeof(*out));
+	for (long k = 1; k < NP_NS_MAX; k++) {
+		struct walk w = { .ldso_bias = getauxval(AT_BASE), .lmid = k,
+				  .copy = copy, .arg = arg };
+		struct link_map *lm = NULL;
+		int err = np_ns_enter(k);
+		void *libc;
 
-	*libc_bias = 0;
-	if (!libc || dlinfo(libc, RTLD_DI_LINKMAP, &lm) != 0 || !lm)
-		return 0;
-	*libc_bias = lm->l_addr;
-	w.anchor = lm;
-	dl_iterate_phdr(walk_cb, &w);
-	return w.stopped;
+		if (err == -2)
+			out->partial = 1;
+		if (err != 0)
+			continue;
+		out->entered |= 1u << k;
+		libc = atomic_load(&anchor[k]);
+		if (!libc || dlinfo(libc, RTLD_DI_LINKMAP, &lm) != 0 || !lm)
+			continue;
+		out->libc_bias[k] = lm->l_addr;
+		w.anchor = lm;
+		dl_iterate_phdr(walk_cb, &w);
+		out->stopped |= w.stopped;
+	}
+}
+
+void np_ns_leave_all(uint32_t entered)
+{
+	for (long k = 1; k < NP_NS_MAX; k++)
+		if (entered & (1u << k))
+			np_ns_leave(k);
 }
 
 /* HANDLE's program headers, as the loader keeps them. */

@@ -51,17 +51,26 @@ void np_ns_leave(long lmid);
 int np_ns_release_begin(long lmid);
 void np_ns_release_end(long lmid);
 
-/* Copies one listed object; nonzero stops the listing (no room). */
-typedef int (*np_ns_copy_fn)(const char *name, uint64_t bias, void *arg);
+/* Copies one listed object of namespace LMID; nonzero stops the listing
+ * (no room). */
+typedef int (*np_ns_copy_fn)(long lmid, const char *name, uint64_t bias,
+			     void *arg);
+
+/* What np_ns_list_all did. */
+struct np_ns_listing {
+	uint32_t entered; /* namespaces entered: np_ns_leave_all them */
+	int partial;      /* one was being released: unlisted is not gone */
+	int stopped;      /* COPY stopped it: the same */
+	uint64_t libc_bias[NP_NS_MAX]; /* each namespace's libc's */
+};
 
 /*
- * Calls COPY for each object of namespace LMID (not 0, entered), ld.so
- * aside (the base's, shared by all namespaces), under the loader's lock:
- * COPY may only copy (no malloc, no locks).  *LIBC_BIAS is that
- * namespace's libc's.  0, or 1 if COPY stopped it.
+ * Enters each anchored namespace and calls COPY for each of its objects,
+ * ld.so aside (the base's, shared by all namespaces), under the loader's
+ * lock: COPY may only copy (no malloc, no locks).
  */
-int np_ns_list(long lmid, np_ns_copy_fn copy, void *arg,
-	       uint64_t *libc_bias);
+void np_ns_list_all(np_ns_copy_fn copy, void *arg, struct np_ns_listing *out);
+void np_ns_leave_all(uint32_t entered);
 
 /*
  * Pins the object NAME (as listed) at BIAS in namespace LMID (0, or
