@@ -25,6 +25,7 @@
 #include "guard.h"
 #include "exec-hooks.h"
 #include "hook-table.h"
+#include "namespaces.h"
 #include "hooks.h"
 #include "preload.h"
 #include "sampler.h"
@@ -175,6 +176,7 @@ static void after_fork_child(void)
 	/* The slots stay patched in the child; its hooks record nothing. */
 	np_memhooks_after_fork();
 	np_hooktab_after_fork();
+	np_ns_after_fork();
 	np_cfi_after_fork();
 	if (run) {
 		if (!atomic_load(&run->finished) &&

@@ -3,7 +3,8 @@
  * dlopen, dlmopen and dlclose hooks: after the real call returns, the hook
  * table is brought up to date (hook-table.c), so that a library the caller
  * just opened, and its dependencies, are patched before the caller can call
- * into it, and a library that was just unloaded leaves the table.
+ * into it, and a library that was just unloaded leaves the table.  The same
+ * hooks serve every link-map namespace.
  *
  * dlopen looks at its return address to find the calling object, whose
  * RUNPATH and $ORIGIN it searches and whose namespace it loads into.  Called
@@ -21,6 +22,7 @@
 #include "guard.h"
 #include "hook-table.h"
 #include "hooks.h"
+#include "namespaces.h"
 
 typedef void *(*dlopen_fn)(const char *, int);
 typedef void *(*dlmopen_fn)(Lmid_t, const char *, int);
@@ -96,7 +98,7 @@ static void after_change(void)
 __attribute__((noinline)) static void *hook_dlopen(const char *file, int mode)
 {
 	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-	void *h = (void *)call3(np_hook_real(NP_HF_DLOPEN), (uintptr_t)file,
+	void *h = (void *)call3(np_hook_real(0, NP_HF_DLOPEN), (uintptr_t)file,
 				(uintptr_t)mode, 0, caller);
 
 	if (h)
@@ -108,23 +110,28 @@ __attribute__((noinline)) static void *hook_dlmopen(Lmid_t lmid,
 						    const char *file, int mode)
 {
 	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-	void *h = (void *)call3(np_hook_real(NP_HF_DLMOPEN), (uintptr_t)lmid,
+	void *h = (void *)call3(np_hook_real(0, NP_HF_DLMOPEN), (uintptr_t)lmid,
 				(uintptr_t)file, (uintptr_t)mode, caller);
 
-	/* Objects in another namespace cannot be pinned by name and are
-	 * not patched: their libc has its own heap. */
-	if (h)
+	/* The table lists another namespace only once it is anchored. */
+	if (h) {
+		if (np_memhooks_session())
+			np_ns_note(h);
 		after_change();
+	}
 	return h;
 }
 
 static int hook_dlclose(void *handle)
 {
-	int ret = ((dlclose_fn)np_hook_real(NP_HF_DLCLOSE))(handle);
+	int ret = ((dlclose_fn)np_hook_real(0, NP_HF_DLCLOSE))(handle);
 
 	/* Whatever it unloaded is unmapped by now, and the table never
-	 * writes to a library it has not pinned: forgetting it is enough. */
-	after_change();
+	 * writes to a library it has not pinned: forgetting it is enough.
+	 * A failed call unloaded nothing, and our own dl calls would take
+	 * its message from dlerror. */
+	if (ret == 0)
+		after_change();
 	return ret;
 }
 

@@ -3,7 +3,10 @@
  * The hook table (see hook-table.h).  A sync runs in three steps: list the
  * loaded objects (dl_iterate_phdr's callback only copies, into pages of our
  * own), pin and read each new one without the lock, then patch under the
- * lock.  Unpatching pins every library again before it writes.
+ * lock.  Unpatching pins every library again before it writes.  Objects of
+ * other link-map namespaces (namespaces.h) are listed after the base's,
+ * patched with their namespace's hooks, and kept apart by a name hash that
+ * includes the namespace.
  */
 #include "config.h"
 
@@ -23,6 +26,7 @@
 #include "hooks.h"
 #include "mem.h"
 #include "modules.h"
+#include "namespaces.h"
 
 #define MAX_LIBS 2048
 #define NAME_MAX_LEN 1024
@@ -41,6 +45,7 @@ struct lib {
 	uint64_t name_hash;
 	struct np_elf_image im; /* phdr: valid only while the lib is loaded */
 	enum lib_state state;
+	int lmid;               /* its link-map namespace */
 	unsigned int modes;     /* modes patched */
 	int nslots;             /* slots patched (value: the original) */
 	struct np_got_slot *slots;
@@ -56,6 +61,7 @@ struct listed {
 	const ElfW(Phdr) *phdr;
 	uint32_t name_off;
 	uint16_t phnum;
+	uint8_t lmid;     /* another namespace's: phdr unknown until pinned */
 	uint8_t known;
 	uint8_t excluded;
 	uint8_t reloaded; /* a patched slot of the table's entry is not ours */
@@ -81,6 +87,7 @@ struct listing {
 	uint32_t n, names_used;
 	int truncated;
 	uint32_t nprobes;
+	struct np_ns_listing ns; /* the other namespaces' listing */
 	struct patched_probe probes[MAX_LIBS];
 	struct listed items[LIST_MAX];
 	char names[LIST_NAMES];
@@ -93,6 +100,7 @@ static struct {
 	unsigned long long adds, subs;
 	int synced;
 	unsigned int synced_modes;
+	uint32_t synced_ns; /* the namespaces known then */
 	unsigned int enabled; /* modes that may be patched now */
 	int lazy_libs; /* libraries whose lazy slots are still checked */
 	uint32_t repaired; /* lazy slots the linker wrote over, patched again */
@@ -122,15 +130,6 @@ void np_hooktab_enable(unsigned int modes)
 void np_hooktab_after_fork(void)
 {
 	atomic_flag_clear(&table.lock);
-}
-
-static uint64_t hash_name(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
 }
 
 static int counters_cb(struct dl_phdr_info *info, size_t size, void *arg)
@@ -177,12 +176,13 @@ static int list_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	it->bias = info->dlpi_addr;
 	it->phdr = info->dlpi_phdr;
 	it->phnum = info->dlpi_phnum;
+	it->lmid = 0;
 	it->name_off = l->names_used;
 	it->known = 0;
 	it->excluded = (uint8_t)is_excluded(it);
 	memcpy(l->names + l->names_used, name, len + 1);
 	l->names_used += (uint32_t)len + 1;
-	it->name_hash = hash_name(name);
+	it->name_hash = np_ns_name_hash(0, name);
 	it->reloaded = 0;
 	for (uint32_t i = 0; i < l->nprobes; i++) {
 		const struct patched_probe *pr = &l->probes[i];
@@ -201,6 +201,60 @@ static int list_cb(struct dl_phdr_info *info, size_t size, void *arg)
 					pr->hook;
 	}
 	return 0;
+}
+
+/* Under the loader's lock, as list_cb: an object of another namespace. */
+static int ns_copy(long lmid, const char *name, uint64_t bias, void *arg)
+{
+	struct listing *l = arg;
+	size_t len = strlen(name);
+	struct listed *it;
+
+	if (l->n == LIST_MAX || len >= NAME_MAX_LEN ||
+	    l->names_used + len + 1 > LIST_NAMES)
+		return 1;
+	it = &l->items[l->n++];
+	memset(it, 0, sizeof(*it));
+	it->bias = bias;
+	it->lmid = (uint8_t)lmid;
+	it->name_off = l->names_used;
+	memcpy(l->names + l->names_used, name, len + 1);
+	l->names_used += (uint32_t)len + 1;
+	it->name_hash = np_ns_name_hash(lmid, name);
+	return 0;
+}
+
+/* The entered namespaces in which only their libc is left (the program
+ * closed the rest): our anchor alone keeps that libc loaded. */
+static uint32_t only_libc_left(const struct listing *ls)
+{
+	uint32_t count[NP_NS_MAX] = { 0 }, libc[NP_NS_MAX] = { 0 };
+	uint32_t left = 0;
+
+	if (ls->truncated)
+		return 0;
+	for (uint32_t j = 0; j < ls->n; j++) {
+		const struct listed *it = &ls->items[j];
+
+		count[it->lmid]++;
+		if (it->lmid && it->bias == ls->ns.libc_bias[it->lmid])
+			libc[it->lmid] = 1;
+	}
+	for (int k = 1; k < NP_NS_MAX; k++)
+		if ((ls->ns.entered & (1u << k)) && count[k] == 1 && libc[k])
+			left |= 1u << k;
+	return left;
+}
+
+static void unpatch(unsigned int modes, int only_lmid);
+
+/* Puts back what we patched in namespace K and lets its libc go. */
+static void release_namespace(int k)
+{
+	if (np_ns_release_begin(k) != 0)
+		return;
+	unpatch(~0u, k);
+	np_ns_release_end(k);
 }
 
 static struct lib *find_lib(uint64_t bias, uint64_t name_hash)
@@ -236,7 +290,7 @@ static int reloaded(const struct lib *l, const struct np_elf_image *im)
 	return !np_got_contains(im, slot->addr) ||
 	       atomic_load_explicit((_Atomic uintptr_t *)slot->addr,
 				    memory_order_relaxed) !=
-		       np_hook_address(slot->func);
+		       np_hook_address(l->lmid, slot->func);
 }
 
 static uint64_t code_key(const struct lib *l)
@@ -256,40 +310,11 @@ static void drop_lib(int i)
 	*l = table.libs[--table.nlibs];
 }
 
-/*
- * Pins the object listed as IT; NULL if it cannot be (gone, another
- * namespace, another object under that name now).  *PIN stays NULL for the
- * executable, which cannot be unloaded.
- */
-static int pin(const char *name, uint64_t bias, void **handle)
-{
-	struct link_map *lm = NULL;
-
-	*handle = NULL;
-	if (!*name)
-		return 0;
-	*handle = dlopen(name, RTLD_NOLOAD | RTLD_LAZY);
-	if (!*handle)
-		return -1;
-	if (dlinfo(*handle, RTLD_DI_LINKMAP, &lm) != 0 || lm->l_addr != bias) {
-		dlclose(*handle);
-		*handle = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static void unpin(void *handle)
-{
-	if (handle)
-		dlclose(handle);
-}
-
 /* Whether SLOT's value is the bound function (not a lazy PLT entry). */
-static int is_bound(const struct np_elf_image *im,
+static int is_bound(int lmid, const struct np_elf_image *im,
 		    const struct np_got_slot *s)
 {
-	if (!s->value || s->value == np_hook_address(s->func))
+	if (!s->value || s->value == np_hook_address(lmid, s->func))
 		return 0;
 	return !(s->undefined && np_got_contains(im, s->value));
 }
@@ -320,22 +345,38 @@ static int read_slots(const struct np_elf_image *im, unsigned int modes,
 	return n;
 }
 
-static void resolve_reals(const struct np_elf_image *im,
+/*
+ * The real functions of namespace LMID, from IM's slots as the linker
+ * bound them.  Another namespace's dlopen, dlmopen and dlclose slots lead
+ * to the base's, which come from the base alone.
+ */
+static void resolve_reals(int lmid, const struct np_elf_image *im,
 			  const struct np_got_slot *slots, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (is_bound(im, &slots[i]) && !np_hook_real(slots[i].func))
-			np_hook_set_real(slots[i].func, slots[i].value);
+		if ((lmid == 0 || slots[i].func < NP_HF_DLOPEN) &&
+		    is_bound(lmid, im, &slots[i]) &&
+		    !np_hook_real(lmid, slots[i].func))
+			np_hook_set_real(lmid, slots[i].func, slots[i].value);
 	/* A lazy slot tells nothing: ask the global scope, in the order a
 	 * call would bind (a preloaded allocator comes first).  Never
-	 * RTLD_NEXT: that would skip what comes before the agent. */
-	for (int f = 0; f < NP_HF_COUNT; f++)
-		if (!np_hook_real(f)) {
-			void *p = dlsym(RTLD_DEFAULT, np_hook_names[f]);
+	 * RTLD_NEXT: that would skip what comes before the agent.  In
+	 * another namespace, never the base's functions (another heap):
+	 * that namespace's libc's. */
+	for (int f = 0; f < NP_HF_COUNT; f++) {
+		uintptr_t p;
 
-			if (p)
-				np_hook_set_real(f, (uintptr_t)p);
-		}
+		if (np_hook_real(lmid, f))
+			continue;
+		if (lmid == 0)
+			p = (uintptr_t)dlsym(RTLD_DEFAULT, np_hook_names[f]);
+		else if (f < NP_HF_DLOPEN)
+			p = np_ns_libc_symbol(lmid, np_hook_names[f]);
+		else
+			continue;
+		if (p)
+			np_hook_set_real(lmid, f, p);
+	}
 }
 
 /* Under the lock: patches what L's read found; L is pinned. */
@@ -348,7 +389,7 @@ static void patch_locked(struct lib *l, struct np_got_slot *slots, int n,
 
 	/* Slots whose function has no real one stay as they are. */
 	for (int i = 0; i < n; i++)
-		if (np_hook_real(slots[i].func))
+		if (np_hook_real(l->lmid, slots[i].func))
 			slots[kept++] = slots[i];
 	for (int at = 0; at < kept; at += 64) {
 		int chunk = kept - at < 64 ? kept - at : 64;
@@ -356,7 +397,8 @@ static void patch_locked(struct lib *l, struct np_got_slot *slots, int n,
 		int k = 0;
 
 		for (int i = 0; i < chunk; i++)
-			values[i] = np_hook_address(slots[at + i].func);
+			values[i] = np_hook_address(l->lmid,
+						    slots[at + i].func);
 		np_got_write(&l->im, slots + at, chunk, values, NULL, done,
 			     pagesize);
 		for (int i = 0; i < chunk; i++)
@@ -371,7 +413,7 @@ static void patch_locked(struct lib *l, struct np_got_slot *slots, int n,
 	l->slots_bytes = bytes;
 	l->modes |= NP_HOOK_MODE_MEM;
 	for (int i = 0; i < l->nslots; i++)
-		if (!is_bound(&l->im, &l->slots[i])) {
+		if (!is_bound(l->lmid, &l->im, &l->slots[i])) {
 			if (!l->lazy_until_ns)
 				table.lazy_libs++;
 			l->lazy_until_ns = np_clock_ns() + LAZY_RECHECK_NS;
@@ -399,6 +441,7 @@ static void recheck_lazy(void)
 		uint64_t bias, name_hash;
 		void *handle;
 		struct lib *l;
+		int lmid;
 
 		lock();
 		/* Past the end, or nothing left to check: done. */
@@ -417,20 +460,26 @@ static void recheck_lazy(void)
 		}
 		bias = l->bias;
 		name_hash = l->name_hash;
+		lmid = l->lmid;
 		memcpy(name, l->name, sizeof(name));
 		unlock();
-		if (pin(name, bias, &handle) != 0)
+		if (lmid && np_ns_enter(lmid) != 0)
+			continue; /* its namespace is being let go */
+		if (np_ns_pin(lmid, name, bias, &handle, NULL, NULL) != 0) {
+			if (lmid)
+				np_ns_leave(lmid);
 			continue; /* gone: sync drops it */
+		}
 		lock();
 		l = find_lib(bias, name_hash);
 		for (int k = 0; l && (l->modes & NP_HOOK_MODE_MEM) &&
 				k < l->nslots;
 		     k++) {
 			struct np_got_slot *s = &l->slots[k];
-			uintptr_t hook = np_hook_address(s->func), cur;
+			uintptr_t hook = np_hook_address(l->lmid, s->func), cur;
 			uint8_t done;
 
-			if (is_bound(&l->im, s))
+			if (is_bound(l->lmid, &l->im, s))
 				continue;
 			cur = atomic_load_explicit((_Atomic uintptr_t *)s->addr,
 						   memory_order_relaxed);
@@ -444,7 +493,9 @@ static void recheck_lazy(void)
 			}
 		}
 		unlock();
-		unpin(handle);
+		np_ns_unpin(handle);
+		if (lmid)
+			np_ns_leave(lmid);
 	}
 }
 
@@ -459,7 +510,8 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 	struct lib *l;
 	int n, skip = it->excluded;
 
-	if (!skip && pin(name, it->bias, &handle) != 0) {
+	if (!skip && np_ns_pin(it->lmid, name, it->bias, &handle,
+			       it->lmid ? &im.phdr : NULL, &im.phnum) != 0) {
 		struct counters now = { 0, 0 };
 
 		/* Unloaded since the listing: not to be skipped, only gone;
@@ -478,16 +530,33 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 			l->bias = it->bias;
 			l->name_hash = it->name_hash;
 			l->state = LIB_SKIPPED;
+			l->lmid = it->lmid;
 			strcpy(l->name, name);
 		}
 		unlock();
 		return;
 	}
+	if (it->lmid) {
+		/* Another namespace's objects are listed without their
+		 * program headers, so whether a patched one is still the
+		 * load that was patched is only known now, pinned. */
+		lock();
+		l = find_lib(it->bias, it->name_hash);
+		if (l && l->state == LIB_PATCHABLE &&
+		    (l->modes & modes) == modes && !reloaded(l, &im)) {
+			unlock();
+			np_ns_unpin(handle);
+			return;
+		}
+		unlock();
+		np_hook_bind_namespace(it->lmid,
+				       ls->ns.libc_bias[it->lmid]);
+	}
 	/* The library may be gone before the writer lists it. */
-	np_module_note_post(name, it->bias, it->phdr, it->phnum);
+	np_module_note_post(name, it->lmid, it->bias, im.phdr, im.phnum);
 	n = read_slots(&im, modes, &slots, &bytes);
 	if (n > 0)
-		resolve_reals(&im, slots, n);
+		resolve_reals(it->lmid, &im, slots, n);
 	lock();
 	l = find_lib(it->bias, it->name_hash);
 	if (!l && table.nlibs < MAX_LIBS) {
@@ -496,6 +565,7 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 		l->bias = it->bias;
 		l->name_hash = it->name_hash;
 		l->state = LIB_PATCHABLE;
+		l->lmid = it->lmid;
 		strcpy(l->name, name);
 		np_coderanges_add(&im, code_key(l));
 	}
@@ -526,13 +596,14 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 	}
 	unlock();
 	np_pages_free(slots, bytes);
-	unpin(handle);
+	np_ns_unpin(handle);
 }
 
 int np_hooktab_sync(unsigned int modes)
 {
 	struct listing *ls;
 	struct counters now = { 0, 0 };
+	uint32_t ns = np_ns_known(), released;
 
 	dl_iterate_phdr(counters_cb, &now);
 	lock();
@@ -544,7 +615,8 @@ int np_hooktab_sync(unsigned int modes)
 		}
 	}
 	if (table.synced && table.synced_modes == modes &&
-	    table.adds == now.adds && table.subs == now.subs) {
+	    table.synced_ns == ns && table.adds == now.adds &&
+	    table.subs == now.subs) {
 		int lazy = table.lazy_libs;
 
 		unlock();
@@ -566,11 +638,16 @@ int np_hooktab_sync(unsigned int modes)
 			pr->bias = table.libs[i].bias;
 			pr->name_hash = table.libs[i].name_hash;
 			pr->slot = slot->addr;
-			pr->hook = np_hook_address(slot->func);
+			pr->hook = np_hook_address(table.libs[i].lmid,
+						   slot->func);
 		}
 	}
 	unlock();
 	dl_iterate_phdr(list_cb, ls);
+	np_ns_list_all(ns_copy, ls, &ls->ns);
+	/* Unlisted is not proof of gone. */
+	if (ls->ns.partial || ls->ns.stopped)
+		ls->truncated = 1;
 
 	/* Forget what is gone: its memory may be unmapped already. */
 	lock();
@@ -582,10 +659,13 @@ int np_hooktab_sync(unsigned int modes)
 			if (ls->items[j].bias == l->bias &&
 			    ls->items[j].name_hash == l->name_hash) {
 				listed = 1;
+				/* Another namespace's patched objects are
+				 * checked by add_one, pinned. */
 				ls->items[j].known =
 					l->state == LIB_SKIPPED ||
 					((l->modes & modes) == modes &&
-					 !ls->items[j].reloaded);
+					 !ls->items[j].reloaded &&
+					 !ls->items[j].lmid);
 				break;
 			}
 		if (!listed && !ls->truncated)
@@ -608,16 +688,28 @@ int np_hooktab_sync(unsigned int modes)
 	}
 	table.synced = 1;
 	table.synced_modes = modes;
+	table.synced_ns = ns;
 	unlock();
+	released = only_libc_left(ls);
+	np_ns_leave_all(ls->ns.entered);
 	np_pages_free(ls, sizeof(*ls));
+	for (int k = 1; k < NP_NS_MAX; k++)
+		if (released & (1u << k))
+			release_namespace(k);
 	return 0;
 }
 
-void np_hooktab_unpatch(unsigned int modes)
+/*
+ * Puts back every slot of MODES in the libraries of namespace ONLY_LMID
+ * (all namespaces if negative) that are still loaded.  A namespace other
+ * than the base is entered first, unless the caller is releasing it.
+ */
+static void unpatch(unsigned int modes, int only_lmid)
 {
 	size_t pagesize = (size_t)sysconf(_SC_PAGESIZE);
 	struct {
 		uint64_t bias, name_hash;
+		int lmid;
 	} *todo;
 	size_t todo_bytes = MAX_LIBS * sizeof(*todo);
 	int ntodo = 0;
@@ -626,27 +718,35 @@ void np_hooktab_unpatch(unsigned int modes)
 	if (!todo)
 		return;
 	lock();
-	table.enabled &= ~modes;
 	for (int i = 0; i < table.nlibs; i++)
-		if (table.libs[i].modes & modes) {
+		if ((table.libs[i].modes & modes) &&
+		    (only_lmid < 0 || table.libs[i].lmid == only_lmid)) {
 			todo[ntodo].bias = table.libs[i].bias;
 			todo[ntodo].name_hash = table.libs[i].name_hash;
+			todo[ntodo].lmid = table.libs[i].lmid;
 			ntodo++;
 		}
-	table.synced = 0;
 	unlock();
 	for (int t = 0; t < ntodo; t++) {
+		int enter = only_lmid < 0 && todo[t].lmid;
 		char name[NAME_MAX_LEN];
 		struct lib *l;
 		void *handle;
 
+		/* A namespace being released is unpatched by its releaser. */
+		if (enter && np_ns_enter(todo[t].lmid) != 0)
+			continue;
 		lock();
 		l = find_lib(todo[t].bias, todo[t].name_hash);
 		if (l)
 			memcpy(name, l->name, sizeof(name));
 		unlock();
-		if (!l || pin(name, todo[t].bias, &handle) != 0)
+		if (!l || np_ns_pin(todo[t].lmid, name, todo[t].bias, &handle,
+				    NULL, NULL) != 0) {
+			if (enter)
+				np_ns_leave(todo[t].lmid);
 			continue; /* gone: nothing of it may be touched */
+		}
 		lock();
 		l = find_lib(todo[t].bias, todo[t].name_hash);
 		if (l && (l->modes & modes)) {
@@ -657,7 +757,7 @@ void np_hooktab_unpatch(unsigned int modes)
 
 				for (int i = 0; i < chunk; i++) {
 					olds[i] = np_hook_address(
-						l->slots[at + i].func);
+						l->lmid, l->slots[at + i].func);
 					news[i] = l->slots[at + i].value;
 				}
 				/* A slot that no longer leads to us (the
@@ -672,9 +772,23 @@ void np_hooktab_unpatch(unsigned int modes)
 			l->modes &= ~modes;
 		}
 		unlock();
-		unpin(handle);
+		np_ns_unpin(handle);
+		if (enter)
+			np_ns_leave(todo[t].lmid);
 	}
 	np_pages_free(todo, todo_bytes);
+}
+
+void np_hooktab_unpatch(unsigned int modes)
+{
+	lock();
+	table.enabled &= ~modes;
+	table.synced = 0;
+	unlock();
+	unpatch(modes, -1);
+	/* Our anchors must not keep namespaces loaded after the session. */
+	for (int k = 1; k < NP_NS_MAX; k++)
+		release_namespace(k);
 }
 
 void np_hooktab_stats(struct np_hooktab_stats *st)

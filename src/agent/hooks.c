@@ -29,6 +29,7 @@
 #include "guard.h"
 #include "hooks.h"
 #include "livemap.h"
+#include "namespaces.h"
 #include "sampler.h"
 #include "stack-bounds.h"
 #include "unwind.h"
@@ -64,10 +65,14 @@ typedef void (*free_fn)(void *);
 typedef int (*posix_memalign_fn)(void **, size_t, size_t);
 typedef void *(*aligned_fn)(size_t, size_t);
 
-/* Set before any slot leads to a hook; the slot's store publishes them. */
-static _Atomic uintptr_t reals[NP_HF_COUNT];
-#define REAL(f, type)                                                    \
-	((type)atomic_load_explicit(&reals[f], memory_order_relaxed))
+/* Set before any slot leads to a hook; the slot's store publishes them.
+ * One row per link-map namespace: each has its own libc and heap, and a
+ * slot of namespace K leads to the hooks that call row K's functions. */
+static _Atomic uintptr_t reals[NP_NS_MAX][NP_HF_COUNT];
+/* The libc whose functions row K holds (its load bias). */
+static _Atomic uint64_t reals_owner[NP_NS_MAX];
+#define REAL(k, f, type)                                                 \
+	((type)atomic_load_explicit(&reals[k][f], memory_order_relaxed))
 
 static _Atomic uint32_t session;
 static uint64_t interval; /* written before `session` is published */
@@ -86,17 +91,35 @@ static __thread uint32_t cached_tid;
 static __thread struct np_stack_bounds bounds;
 static __thread uint64_t bounds_page;
 
-uintptr_t np_hook_real(enum np_hook_func f)
+/* dlopen, dlmopen and dlclose: a namespace's libc hands them to the
+ * base's, so every namespace's slots lead to the same hooks and reals. */
+static int shared(enum np_hook_func f)
 {
-	return atomic_load(&reals[f]);
+	return f >= NP_HF_DLOPEN;
 }
 
-void np_hook_set_real(enum np_hook_func f, uintptr_t value)
+uintptr_t np_hook_real(int ns, enum np_hook_func f)
+{
+	return atomic_load(&reals[shared(f) ? 0 : ns][f]);
+}
+
+void np_hook_set_real(int ns, enum np_hook_func f, uintptr_t value)
 {
 	uintptr_t none = 0;
 
-	if (value && value != np_hook_address(f))
-		atomic_compare_exchange_strong(&reals[f], &none, value);
+	if (shared(f))
+		ns = 0;
+	if (value && value != np_hook_address(ns, f))
+		atomic_compare_exchange_strong(&reals[ns][f], &none, value);
+}
+
+void np_hook_bind_namespace(int ns, uint64_t libc_bias)
+{
+	if (ns == 0 || atomic_load(&reals_owner[ns]) == libc_bias)
+		return;
+	for (int f = 0; f < NP_HF_COUNT; f++)
+		atomic_store(&reals[ns][f], 0);
+	atomic_store(&reals_owner[ns], libc_bias);
 }
 
 int np_memhooks_init(int exact)
@@ -363,13 +386,16 @@ static inline int chosen(size_t size, uint32_t s)
 	return interval == 0 || np_alloc_sampled(&countdown, size, interval, s);
 }
 
+/* The hook's frame and CFA, taken first thing (see BODY below). */
+#define HOOK_FRAME                                                       \
+	const uint64_t *fp = __builtin_frame_address(0);                 \
+	const void *cfa = __builtin_dwarf_cfa()
+
 #define AFTER_ALLOC(p, size)                                             \
 	do {                                                             \
 		uint32_t s_ = recording();                               \
 		if ((p) && s_ && chosen((size), s_))                     \
-			record_alloc((p), (size), s_,                    \
-				     __builtin_frame_address(0),         \
-				     __builtin_dwarf_cfa());             \
+			record_alloc((p), (size), s_, fp, cfa);          \
 	} while (0)
 
 /*
@@ -396,52 +422,32 @@ static inline int chosen_slow(size_t size, uint32_t s)
 	       !np_guard_held;
 }
 
-__attribute__((noinline)) static void *malloc_slow(size_t size, uint32_t s)
+__attribute__((noinline)) static void *malloc_slow(int k, size_t size,
+						  uint32_t s)
 {
 	void *p;
 
 	if (!chosen_slow(size, s))
-		return REAL(NP_HF_MALLOC, malloc_fn)(size);
-	p = REAL(NP_HF_MALLOC, malloc_fn)(size);
+		return REAL(k, NP_HF_MALLOC, malloc_fn)(size);
+	p = REAL(k, NP_HF_MALLOC, malloc_fn)(size);
 	if (p)
 		record_alloc(p, size, s, __builtin_frame_address(0),
 			     __builtin_dwarf_cfa());
 	return p;
 }
 
-__attribute__((noinline)) static void *calloc_slow(size_t n, size_t each,
-						   uint32_t s)
+__attribute__((noinline)) static void *calloc_slow(int k, size_t n,
+						  size_t each, uint32_t s)
 {
 	void *p;
 
 	if (!chosen_slow(n * each, s))
-		return REAL(NP_HF_CALLOC, calloc_fn)(n, each);
-	p = REAL(NP_HF_CALLOC, calloc_fn)(n, each);
+		return REAL(k, NP_HF_CALLOC, calloc_fn)(n, each);
+	p = REAL(k, NP_HF_CALLOC, calloc_fn)(n, each);
 	if (p)
 		record_alloc(p, n * each, s, __builtin_frame_address(0),
 			     __builtin_dwarf_cfa());
 	return p;
-}
-
-/* The calls below are tail calls (checked in the unit tests' build and
- * by run-nativemem.sh's stacks): the slow path's frame stands for the
- * hook's, with the caller's return address above it. */
-static void *hook_malloc(size_t size)
-{
-	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
-
-	if (__builtin_expect(!s || passes(size, s), 1))
-		return REAL(NP_HF_MALLOC, malloc_fn)(size);
-	return malloc_slow(size, s);
-}
-
-static void *hook_calloc(size_t n, size_t each)
-{
-	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
-
-	if (__builtin_expect(!s || passes(n * each, s), 1))
-		return REAL(NP_HF_CALLOC, calloc_fn)(n, each);
-	return calloc_slow(n, each, s);
 }
 
 __attribute__((noinline)) static void record_free(void *p, uint32_t s)
@@ -453,20 +459,52 @@ __attribute__((noinline)) static void record_free(void *p, uint32_t s)
 		np_mem_ring_publish(rg, ticket);
 }
 
+/*
+ * The hooks' bodies, for namespace K: inlined into each namespace's copy
+ * (see NS_HOOKS below), where K is a constant, so that a copy's real
+ * function is one load from a fixed address, as if there were one copy.
+ */
+#define BODY static inline __attribute__((always_inline))
+/* Their frame, the hook's, is taken first thing: GCC may move what comes
+ * after the real call into a function of its own (hook_..._0.part.0),
+ * whose frame is not the one above the caller's. */
+
+/* The calls below are tail calls (checked in the unit tests' build and
+ * by run-nativemem.sh's stacks): the slow path's frame stands for the
+ * hook's, with the caller's return address above it. */
+BODY void *malloc_in(int k, size_t size)
+{
+	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
+
+	if (__builtin_expect(!s || passes(size, s), 1))
+		return REAL(k, NP_HF_MALLOC, malloc_fn)(size);
+	return malloc_slow(k, size, s);
+}
+
+BODY void *calloc_in(int k, size_t n, size_t each)
+{
+	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
+
+	if (__builtin_expect(!s || passes(n * each, s), 1))
+		return REAL(k, NP_HF_CALLOC, calloc_fn)(n, each);
+	return calloc_slow(k, n, each, s);
+}
+
 /* Nothing of its frame outlives the checks: the real free is a tail call.
  * The guard, a thread-local load, is asked last: the filter rules out
  * nearly every free in sampled mode before it. */
-static void hook_free(void *p)
+BODY void free_in(int k, void *p)
 {
 	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
 
 	if (p && s && maybe_sampled(p) && !np_guard_held)
 		record_free(p, s);
-	REAL(NP_HF_FREE, free_fn)(p);
+	REAL(k, NP_HF_FREE, free_fn)(p);
 }
 
-static void *hook_realloc(void *old, size_t size)
+BODY void *realloc_in(int k, void *old, size_t size)
 {
+	HOOK_FRAME;
 	uint32_t s = recording();
 	struct np_mem_event *ev = NULL;
 	struct np_mem_ring *rg = NULL;
@@ -475,7 +513,7 @@ static void *hook_realloc(void *old, size_t size)
 
 	if (old && s && maybe_sampled(old))
 		ev = claim_free(old, s, &ticket, &rg);
-	p = REAL(NP_HF_REALLOC, realloc_fn)(old, size);
+	p = REAL(k, NP_HF_REALLOC, realloc_fn)(old, size);
 	if (ev) {
 		/* Failed: the old block lives on, and the claimed cell
 		 * must still be published. */
@@ -491,73 +529,119 @@ static void *hook_realloc(void *old, size_t size)
 	return p;
 }
 
-static int hook_posix_memalign(void **out, size_t align, size_t size)
+BODY int posix_memalign_in(int k, void **out, size_t align, size_t size)
 {
-	int err = REAL(NP_HF_POSIX_MEMALIGN, posix_memalign_fn)(out, align,
-								size);
+	HOOK_FRAME;
+	int err = REAL(k, NP_HF_POSIX_MEMALIGN, posix_memalign_fn)(out, align,
+								   size);
 
 	if (err == 0)
 		AFTER_ALLOC(*out, size);
 	return err;
 }
 
-static void *hook_aligned_alloc(size_t align, size_t size)
+BODY void *aligned_alloc_in(int k, size_t align, size_t size)
 {
-	void *p = REAL(NP_HF_ALIGNED_ALLOC, aligned_fn)(align, size);
+	HOOK_FRAME;
+	void *p = REAL(k, NP_HF_ALIGNED_ALLOC, aligned_fn)(align, size);
 
 	AFTER_ALLOC(p, size);
 	return p;
 }
 
-static void *hook_memalign(size_t align, size_t size)
+BODY void *memalign_in(int k, size_t align, size_t size)
 {
-	void *p = REAL(NP_HF_MEMALIGN, aligned_fn)(align, size);
+	HOOK_FRAME;
+	void *p = REAL(k, NP_HF_MEMALIGN, aligned_fn)(align, size);
 
 	AFTER_ALLOC(p, size);
 	return p;
 }
 
-static void *hook_valloc(size_t size)
+BODY void *valloc_in(int k, size_t size)
 {
-	void *p = REAL(NP_HF_VALLOC, malloc_fn)(size);
+	HOOK_FRAME;
+	void *p = REAL(k, NP_HF_VALLOC, malloc_fn)(size);
 
 	AFTER_ALLOC(p, size);
 	return p;
 }
 
-static void *hook_pvalloc(size_t size)
+BODY void *pvalloc_in(int k, size_t size)
 {
-	void *p = REAL(NP_HF_PVALLOC, malloc_fn)(size);
+	HOOK_FRAME;
+	void *p = REAL(k, NP_HF_PVALLOC, malloc_fn)(size);
 
 	AFTER_ALLOC(p, size);
 	return p;
 }
+
+/* Namespace K's hooks, and their row in the table of hook addresses. */
+#define NS_HOOKS(k)                                                          \
+	static void *hook_malloc_##k(size_t size)                            \
+	{                                                                    \
+		return malloc_in(k, size);                                   \
+	}                                                                    \
+	static void *hook_calloc_##k(size_t n, size_t each)                  \
+	{                                                                    \
+		return calloc_in(k, n, each);                                \
+	}                                                                    \
+	static void hook_free_##k(void *p)                                   \
+	{                                                                    \
+		free_in(k, p);                                               \
+	}                                                                    \
+	static void *hook_realloc_##k(void *old, size_t size)                \
+	{                                                                    \
+		return realloc_in(k, old, size);                             \
+	}                                                                    \
+	static int hook_posix_memalign_##k(void **out, size_t align,         \
+					   size_t size)                      \
+	{                                                                    \
+		return posix_memalign_in(k, out, align, size);               \
+	}                                                                    \
+	static void *hook_aligned_alloc_##k(size_t align, size_t size)       \
+	{                                                                    \
+		return aligned_alloc_in(k, align, size);                     \
+	}                                                                    \
+	static void *hook_memalign_##k(size_t align, size_t size)            \
+	{                                                                    \
+		return memalign_in(k, align, size);                          \
+	}                                                                    \
+	static void *hook_valloc_##k(size_t size)                            \
+	{                                                                    \
+		return valloc_in(k, size);                                   \
+	}                                                                    \
+	static void *hook_pvalloc_##k(size_t size)                           \
+	{                                                                    \
+		return pvalloc_in(k, size);                                  \
+	}
+#define NS_ROW(k)                                                            \
+	[k] = {                                                              \
+		[NP_HF_MALLOC] = (hook_fn)hook_malloc_##k,                   \
+		[NP_HF_CALLOC] = (hook_fn)hook_calloc_##k,                   \
+		[NP_HF_REALLOC] = (hook_fn)hook_realloc_##k,                 \
+		[NP_HF_FREE] = (hook_fn)hook_free_##k,                       \
+		[NP_HF_POSIX_MEMALIGN] = (hook_fn)hook_posix_memalign_##k,   \
+		[NP_HF_ALIGNED_ALLOC] = (hook_fn)hook_aligned_alloc_##k,     \
+		[NP_HF_MEMALIGN] = (hook_fn)hook_memalign_##k,               \
+		[NP_HF_VALLOC] = (hook_fn)hook_valloc_##k,                   \
+		[NP_HF_PVALLOC] = (hook_fn)hook_pvalloc_##k,                 \
+	},
+#define EACH_NS(X)                                                           \
+	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12)  \
+	X(13) X(14) X(15)
+_Static_assert(NP_NS_MAX == 16, "EACH_NS lists every namespace");
+
+typedef void (*hook_fn)(void);
+EACH_NS(NS_HOOKS)
+static const hook_fn hook_fns[NP_NS_MAX][NP_HF_DLOPEN] = { EACH_NS(NS_ROW) };
 
 /* dl-hooks.c */
 uintptr_t np_dl_hook_address(enum np_hook_func f);
 
-uintptr_t np_hook_address(enum np_hook_func f)
+uintptr_t np_hook_address(int ns, enum np_hook_func f)
 {
-	switch (f) {
-	case NP_HF_MALLOC:
-		return (uintptr_t)hook_malloc;
-	case NP_HF_CALLOC:
-		return (uintptr_t)hook_calloc;
-	case NP_HF_REALLOC:
-		return (uintptr_t)hook_realloc;
-	case NP_HF_FREE:
-		return (uintptr_t)hook_free;
-	case NP_HF_POSIX_MEMALIGN:
-		return (uintptr_t)hook_posix_memalign;
-	case NP_HF_ALIGNED_ALLOC:
-		return (uintptr_t)hook_aligned_alloc;
-	case NP_HF_MEMALIGN:
-		return (uintptr_t)hook_memalign;
-	case NP_HF_VALLOC:
-		return (uintptr_t)hook_valloc;
-	case NP_HF_PVALLOC:
-		return (uintptr_t)hook_pvalloc;
-	default:
+	if (shared(f))
 		return np_dl_hook_address(f);
-	}
+	return (uintptr_t)hook_fns[ns][f];
 }

@@ -36,14 +36,25 @@ enum np_hook_func {
 /* The symbol names, by enum np_hook_func. */
 extern const char *const np_hook_names[NP_HF_COUNT];
 
-/* Where our hook for FUNC is. */
-uintptr_t np_hook_address(enum np_hook_func func);
+/*
+ * Where our hook for FUNC is, for a slot of link-map namespace NS (0: the
+ * base).  Each namespace has its own libc, with its own heap, and its own
+ * copy of the allocation hooks, which call that libc's functions; the
+ * hooks of dlopen, dlmopen and dlclose are shared (a namespace's libc
+ * hands those calls to the base's).
+ */
+uintptr_t np_hook_address(int ns, enum np_hook_func func);
 
-/* The real FUNC, 0 while unknown. */
-uintptr_t np_hook_real(enum np_hook_func func);
-/* Sets the real FUNC once (later calls and our own hooks are ignored):
- * before any slot leads to the hook. */
-void np_hook_set_real(enum np_hook_func func, uintptr_t value);
+/* The real FUNC of namespace NS, 0 while unknown. */
+uintptr_t np_hook_real(int ns, enum np_hook_func func);
+/* Sets the real FUNC of NS once (later calls and our own hooks are
+ * ignored): before any slot leads to the hook. */
+void np_hook_set_real(int ns, enum np_hook_func func, uintptr_t value);
+/* Ties namespace NS's real functions to its libc, loaded at LIBC_BIAS:
+ * if they were another libc's (the namespace was emptied and its id used
+ * again), forgets them.  Before any slot of the new libc's namespace leads
+ * to a hook. */
+void np_hook_bind_namespace(int ns, uint64_t libc_bias);
 
 /* Creates the queue for exact mode (EXACT) or sampled mode, the stack
  * table and the live set; 0 or -ENOMEM. */

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "mem.h"
 #include "modules.h"
+#include "namespaces.h"
 
 #define MAX_MODULES 4096
 #define NAMES_BYTES (1u << 20)
@@ -37,6 +38,7 @@ struct listed {
 	const ElfW(Phdr) *phdr;
 	uint32_t name_off;
 	uint16_t phnum;
+	uint8_t lmid; /* another namespace's: phdr unknown until pinned */
 	uint8_t is_vdso;
 	uint8_t matched; /* already in the table */
 };
@@ -58,6 +60,7 @@ struct np_modules {
 	uint32_t nlisted;
 	uint32_t names_used;
 	int truncated;  /* more objects than we can list */
+	int partial;    /* a namespace was not listed (being released) */
 	int warned_truncated;
 	struct listed listed[MAX_MODULES];
 	char names[NAMES_BYTES];
@@ -85,15 +88,6 @@ void np_modules_free(struct np_modules *m)
 	np_cfi_tables_drop_all();
 	np_cfi_tables_publish();
 	np_pages_free(m, sizeof(*m));
-}
-
-static uint64_t hash_name(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
 }
 
 struct counters {
@@ -139,11 +133,35 @@ static int list_one(struct dl_phdr_info *info, size_t size, void *arg)
 	l->phdr = info->dlpi_phdr;
 	l->phnum = info->dlpi_phnum;
 	l->is_vdso = (uintptr_t)info->dlpi_phdr == m->vdso_phdr;
+	l->lmid = 0;
 	l->matched = 0;
 	l->name_off = m->names_used;
 	memcpy(m->names + m->names_used, name, len + 1);
 	m->names_used += (uint32_t)len + 1;
-	l->name_hash = hash_name(name);
+	l->name_hash = np_ns_name_hash(0, name);
+	return 0;
+}
+
+/* Under the loader's lock, as list_one: an object of another namespace. */
+static int ns_copy(long lmid, const char *name, uint64_t bias, void *arg)
+{
+	struct np_modules *m = arg;
+	size_t len = strlen(name);
+	struct listed *l;
+
+	if (m->nlisted == MAX_MODULES ||
+	    m->names_used + len + 1 > NAMES_BYTES) {
+		m->truncated = 1;
+		return 1;
+	}
+	l = &m->listed[m->nlisted++];
+	memset(l, 0, sizeof(*l));
+	l->bias = bias;
+	l->lmid = (uint8_t)lmid;
+	l->name_off = m->names_used;
+	memcpy(m->names + m->names_used, name, len + 1);
+	m->names_used += (uint32_t)len + 1;
+	l->name_hash = np_ns_name_hash(lmid, name);
 	return 0;
 }
 
@@ -248,14 +266,14 @@ static void send_module(struct np_modules *m, const struct listed *l,
 }
 
 void np_module_note_fill(struct np_module_note *n, const char *name,
-			 uint64_t bias, const ElfW(Phdr) *phdr,
+			 long lmid, uint64_t bias, const ElfW(Phdr) *phdr,
 			 unsigned int phnum)
 {
 	struct listed l = { .bias = bias, .phdr = phdr,
 			    .phnum = (uint16_t)phnum };
 
 	n->bias = bias;
-	n->name_hash = hash_name(name);
+	n->name_hash = np_ns_name_hash(lmid, name);
 	n->nsegs = 0;
 	for (unsigned int i = 0; i < phnum && n->nsegs < NP_NOTE_SEGMENTS;
 	     i++) {
@@ -285,7 +303,7 @@ void np_module_note_fill(struct np_module_note *n, const char *name,
 static struct np_module_note *notes;
 static _Atomic int note_state[NOTE_SLOTS];
 
-void np_module_note_post(const char *name, uint64_t bias,
+void np_module_note_post(const char *name, long lmid, uint64_t bias,
 			 const ElfW(Phdr) *phdr, unsigned int phnum)
 {
 	if (!notes) {
@@ -305,7 +323,8 @@ void np_module_note_post(const char *name, uint64_t bias,
 
 		if (atomic_compare_exchange_strong(&note_state[i], &free_state,
 						   1)) {
-			np_module_note_fill(&notes[i], name, bias, phdr, phnum);
+			np_module_note_fill(&notes[i], name, lmid, bias, phdr,
+					    phnum);
 			atomic_store(&note_state[i], 2);
 			return;
 		}
@@ -359,34 +378,29 @@ void np_modules_take_notes(struct np_modules *m, struct np_send *out)
 /*
  * Sends a newly listed object.  Libraries are pinned first; the executable
  * and the vDSO cannot be unloaded.  Returns its id, or 0 when it could not
- * be pinned (unloaded meanwhile, or in another link-map namespace).
+ * be pinned (unloaded meanwhile).  Another namespace's object gets its
+ * program headers once pinned.
  */
-static uint32_t add_module(struct np_modules *m, const struct listed *l,
+static uint32_t add_module(struct np_modules *m, struct listed *l,
 			   struct np_send *out)
 {
 	const char *name = m->names + l->name_off;
-	struct link_map *lm = NULL;
+	unsigned int phnum = 0;
 	void *pin = NULL;
 	uint32_t id;
 
-	if (*name && !l->is_vdso) {
-		pin = dlopen(name, RTLD_NOLOAD | RTLD_LAZY);
-		if (!pin)
-			return 0;
-		/* The same name may now be another object: check the bias. */
-		if (dlinfo(pin, RTLD_DI_LINKMAP, &lm) != 0 ||
-		    lm->l_addr != l->bias) {
-			dlclose(pin);
-			return 0;
-		}
-	}
+	if (!l->is_vdso &&
+	    np_ns_pin(l->lmid, name, l->bias, &pin,
+		      l->lmid ? &l->phdr : NULL, &phnum) != 0)
+		return 0;
+	if (l->lmid)
+		l->phnum = (uint16_t)phnum;
 	id = m->next_id++;
 	send_module(m, l, id, out);
 	/* Its unwind table, built while it cannot go away; without one
 	 * (no .eh_frame_hdr) its frames are walked by frame pointer. */
 	np_cfi_tables_add(id, l->bias, l->phdr, l->phnum);
-	if (pin)
-		dlclose(pin);
+	np_ns_unpin(pin);
 	return id;
 }
 
@@ -416,6 +430,7 @@ uint32_t np_modules_gone(const struct np_modules *m)
 void np_modules_scan(struct np_modules *m, struct np_send *out)
 {
 	struct counters c = { 0, 0 };
+	struct np_ns_listing ns;
 	uint32_t k = 0;
 
 	dl_iterate_phdr(read_counters, &c);
@@ -425,6 +440,8 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 	m->names_used = 0;
 	m->truncated = 0;
 	dl_iterate_phdr(list_one, m);
+	np_ns_list_all(ns_copy, m, &ns);
+	m->partial = ns.partial;
 	m->listed_once = 1;
 	if (m->truncated && !m->warned_truncated++)
 		np_send_metaf(out, "warning",
@@ -434,7 +451,7 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 	/* Gone first: a library reloaded elsewhere is a new module.  With a
 	 * truncated list, unlisted is not proof of gone. */
 	for (uint32_t i = 0; i < m->nknown; i++) {
-		if (!m->known[i].matched && !m->truncated) {
+		if (!m->known[i].matched && !m->truncated && !m->partial) {
 			if (m->known[i].id) {
 				np_send_module_gone(out, m->known[i].id,
 						    np_clock_ns());
@@ -457,5 +474,6 @@ void np_modules_scan(struct np_modules *m, struct np_send *out)
 		kn->name_hash = l->name_hash;
 		kn->id = add_module(m, l, out);
 	}
+	np_ns_leave_all(ns.entered);
 	np_cfi_tables_publish();
 }

@@ -4,7 +4,8 @@
  * records when they appear and MODULE_GONE when they are unloaded.  Follows
  * DESIGN rule 1: enumerate with dl_iterate_phdr, notice changes by its
  * dlpi_adds/dlpi_subs, and read a library only while it is pinned by
- * dlopen(RTLD_NOLOAD).  Writer thread only.
+ * dlopen(RTLD_NOLOAD); other link-map namespaces' objects likewise, through
+ * namespaces.h.  Writer thread only.
  */
 #ifndef NPROF_AGENT_MODULES_H
 #define NPROF_AGENT_MODULES_H
@@ -26,7 +27,8 @@
  */
 struct np_module_note {
 	uint64_t bias;
-	uint64_t name_hash; /* of dlpi_name, as the scan matches it */
+	uint64_t name_hash; /* of dlpi_name and the namespace, as the scan
+			     * matches it */
 	uint16_t nsegs;
 	uint16_t build_id_len;
 	struct np_rec_segment segs[NP_NOTE_SEGMENTS];
@@ -34,15 +36,15 @@ struct np_module_note {
 	char path[PATH_MAX];
 };
 
-/* Fills N for the object NAME (dlpi_name) at BIAS; any thread, the object
- * pinned. */
+/* Fills N for the object NAME (dlpi_name) of namespace LMID at BIAS; any
+ * thread, the object pinned. */
 void np_module_note_fill(struct np_module_note *n, const char *name,
-			 uint64_t bias, const ElfW(Phdr) *phdr,
+			 long lmid, uint64_t bias, const ElfW(Phdr) *phdr,
 			 unsigned int phnum);
 
 /* Queues a note for the writer (any thread, lock-free); a full queue
  * drops it. */
-void np_module_note_post(const char *name, uint64_t bias,
+void np_module_note_post(const char *name, long lmid, uint64_t bias,
 			 const ElfW(Phdr) *phdr, unsigned int phnum);
 
 struct np_modules;

@@ -4,6 +4,8 @@
  * `nprof attach` tests.  Commands, one a line:
  *   ping          answers "pong"
  *   load PATH     dlopens PATH, answers "loaded" (or "error: ...")
+ *   mload PATH    the same with dlmopen, into a new link-map namespace:
+ *                 answers "loaded in N" (N its namespace id)
  *   spin SECONDS  calls plugin_spin(SECONDS) of the loaded library,
  *                 answers "spun"
  *   unload        dlcloses the loaded library, answers "unloaded"
@@ -195,6 +197,15 @@ int main(int argc, char **argv)
 		} else if (!strncmp(line, "load ", 5)) {
 			plugin = dlopen(line + 5, RTLD_NOW);
 			say(plugin ? "loaded" : "error: dlopen failed");
+		} else if (!strncmp(line, "mload ", 6)) {
+			char text[64];
+			Lmid_t lmid = -1;
+
+			plugin = dlmopen(LM_ID_NEWLM, line + 6, RTLD_NOW);
+			if (plugin)
+				dlinfo(plugin, RTLD_DI_LMID, &lmid);
+			snprintf(text, sizeof(text), "loaded in %ld", (long)lmid);
+			say(plugin ? text : "error: dlmopen failed");
 		} else if (!strncmp(line, "spin ", 5)) {
 			double (*spin)(double) =
 				plugin ? (double (*)(double))dlsym(plugin, "plugin_spin") : NULL;
