@@ -337,6 +337,9 @@ static void finish(struct np_run *r)
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
 	np_unwind_meta_send(&r->out, r->unwind_stops_at_start);
+	/* This run's memory is still held: what a session costs at most. */
+	np_send_metaf(&r->out, "agent_mapped_bytes", "%zu", np_pages_mapped());
+	np_send_metaf(&r->out, "agent_peak_bytes", "%zu", np_pages_peak());
 	np_send_meta(&r->out, "agent_stop", stop_names[why]);
 	np_send_flush(&r->out);
 	if (np_send_fd_is_ours(&r->out)) {
