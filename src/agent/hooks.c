@@ -132,6 +132,15 @@ void np_memhooks_end(void)
 	atomic_store_explicit(&session, 0, memory_order_release);
 }
 
+void np_memhooks_release(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (rings[i])
+			np_mem_ring_release(rings[i]);
+	if (live)
+		np_livemap_clear(live);
+}
+
 uint32_t np_memhooks_session(void)
 {
 	return atomic_load_explicit(&session, memory_order_acquire);

@@ -5,6 +5,7 @@
  * touches no page, and a queue only costs the memory its events used. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,20 @@ void np_mem_ring_reset(struct np_mem_ring *r)
 	}
 	r->tail = 0;
 	atomic_store_explicit(&r->head, 0, memory_order_release);
+}
+
+int np_mem_ring_release(struct np_mem_ring *r)
+{
+	uint64_t empty = r->tail;
+
+	/* With the head a lap ahead of every cell's sequence, a producer
+	 * finds the ring full until the reset publishes the new head; one
+	 * that read the old head fails its compare-and-swap. */
+	if (!atomic_compare_exchange_strong(&r->head, &empty,
+					    r->tail + r->mask + 1))
+		return -EBUSY;
+	np_mem_ring_reset(r);
+	return 0;
 }
 
 static uint64_t seq_of(struct np_mem_ring *r, uint64_t pos)

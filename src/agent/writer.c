@@ -34,6 +34,8 @@
 #define BUSY_EVENTS 4096
 /* The longest one pass over the allocation events may take. */
 #define DRAIN_NS 20000000ull
+/* At the end, the events still queued go out for at most this long. */
+#define LAST_DRAIN_NS 250000000ull
 /* New threads wait at most this long for their engine. */
 #define THREAD_SCAN_NS 20000000ull
 #define WRITER_STACK (256u << 10)
@@ -224,6 +226,33 @@ static unsigned int drain_mem(struct np_run *r)
 	return n;
 }
 
+/*
+ * The session has stopped: the events still queued go out, for a while;
+ * those left are counted as lost, not dropped in silence, and the queues
+ * give their pages back (a busy target can queue a whole ring between two
+ * passes of a writer that waits for a CPU).
+ */
+static void drain_mem_last(struct np_run *r)
+{
+	struct np_mem_ring *ring = np_memhooks_ring();
+	uint64_t until = np_clock_ns() + LAST_DRAIN_NS;
+	const struct np_mem_event *ev;
+	uint64_t left = 0;
+
+	if (!ring || r->settings.nativemem < 0)
+		return;
+	while (drain_mem(r) > 0 && np_clock_ns() < until)
+		;
+	while ((ev = np_mem_ring_peek(ring))) {
+		if (ev->session == r->session)
+			left++;
+		np_mem_ring_pop(ring);
+	}
+	if (left)
+		np_sampler_add_lost(NP_LOST_ALLOC_RING, left);
+	np_memhooks_release();
+}
+
 int np_writer_start_mem(struct np_run *r)
 {
 	int held, err;
@@ -333,7 +362,7 @@ static void finish(struct np_run *r)
 	np_writer_stop_mem(r);
 	drain(r);
 	np_modules_take_notes(r->modules, &r->out);
-	drain_mem(r);
+	drain_mem_last(r);
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
 	np_unwind_meta_send(&r->out, r->unwind_stops_at_start);
