@@ -37,6 +37,7 @@ static const struct {
 	{ "unwind_table_bytes", "unwind table bytes" },
 	{ "agent_mapped_bytes", "agent mapped bytes" },
 	{ "agent_peak_bytes", "agent peak bytes" },
+	{ "agent_resident_bytes", "agent resident bytes" },
 };
 
 static const char *const lost_names[NP_LOST_KIND_MAX + 1] = {

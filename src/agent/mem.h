@@ -28,4 +28,8 @@ void *np_pages_resize(void *p, size_t old, size_t size);
 size_t np_pages_mapped(void);
 size_t np_pages_peak(void);
 
+/* Bytes of the agent's mappings resident in memory now (mincore), for the
+ * writer: the kernel may not name them, so smaps cannot tell. */
+size_t np_pages_resident(void);
+
 #endif /* NPROF_AGENT_MEM_H */

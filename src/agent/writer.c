@@ -357,11 +357,15 @@ static void check_handler(struct np_run *r)
 static void finish(struct np_run *r)
 {
 	int why = atomic_load(&r->stop_reason);
+	size_t resident;
 
 	stop_sampling(r);
 	np_writer_stop_mem(r);
 	drain(r);
 	np_modules_take_notes(r->modules, &r->out);
+	/* Before the queues give their pages back: the agent only gives
+	 * memory back between sessions, so this is the most it held. */
+	resident = np_pages_resident();
 	drain_mem_last(r);
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
@@ -369,6 +373,7 @@ static void finish(struct np_run *r)
 	/* This run's memory is still held: what a session costs at most. */
 	np_send_metaf(&r->out, "agent_mapped_bytes", "%zu", np_pages_mapped());
 	np_send_metaf(&r->out, "agent_peak_bytes", "%zu", np_pages_peak());
+	np_send_metaf(&r->out, "agent_resident_bytes", "%zu", resident);
 	np_send_meta(&r->out, "agent_stop", stop_names[why]);
 	np_send_flush(&r->out);
 	if (np_send_fd_is_ours(&r->out)) {
