@@ -141,3 +141,15 @@ void np_mem_ring_pop(struct np_mem_ring *r)
 	set_seq(r, r->tail, r->tail + r->mask + 1);
 	r->tail++;
 }
+
+uint64_t np_mem_ring_discard(struct np_mem_ring *r, uint32_t session)
+{
+	const struct np_mem_event *ev;
+	uint64_t n = 0;
+
+	while ((ev = np_mem_ring_peek(r))) {
+		n += ev->session == session;
+		np_mem_ring_pop(r);
+	}
+	return n;
+}

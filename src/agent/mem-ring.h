@@ -39,6 +39,8 @@ void np_mem_ring_reset(struct np_mem_ring *r);
  * pages back, while producers may still come (they drop meanwhile).
  * 0, or -EBUSY if a claimed cell is not consumed yet. */
 int np_mem_ring_release(struct np_mem_ring *r);
+/* The consumer: pops every published event; how many were of SESSION. */
+uint64_t np_mem_ring_discard(struct np_mem_ring *r, uint32_t session);
 
 /* Producers: claim (NULL when full), fill, publish.  Between the two the
  * writer waits for this cell, so keep it short. */

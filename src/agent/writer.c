@@ -234,23 +234,16 @@ static unsigned int drain_mem(struct np_run *r)
  */
 static void drain_mem_last(struct np_run *r)
 {
-	struct np_mem_ring *ring = np_memhooks_ring();
 	uint64_t until = np_clock_ns() + LAST_DRAIN_NS;
-	const struct np_mem_event *ev;
-	uint64_t left = 0;
+	uint64_t left;
 
-	if (!ring || r->settings.nativemem < 0)
+	if (!np_memhooks_ring() || r->settings.nativemem < 0)
 		return;
 	while (drain_mem(r) > 0 && np_clock_ns() < until)
 		;
-	while ((ev = np_mem_ring_peek(ring))) {
-		if (ev->session == r->session)
-			left++;
-		np_mem_ring_pop(ring);
-	}
+	left = np_memhooks_release(r->session);
 	if (left)
 		np_sampler_add_lost(NP_LOST_ALLOC_RING, left);
-	np_memhooks_release();
 }
 
 int np_writer_start_mem(struct np_run *r)
