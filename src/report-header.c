@@ -38,6 +38,7 @@ static const struct {
 	{ "agent_mapped_bytes", "agent mapped bytes" },
 	{ "agent_peak_bytes", "agent peak bytes" },
 	{ "agent_resident_bytes", "agent resident bytes" },
+	{ "agent_kept_bytes", "agent kept bytes" },
 };
 
 static const char *const lost_names[NP_LOST_KIND_MAX + 1] = {

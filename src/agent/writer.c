@@ -347,6 +347,18 @@ static void check_handler(struct np_run *r)
 		     "the program installed its own SIGPROF handler; CPU sampling stopped");
 }
 
+/* The run's own tables go as soon as it is over, not at the next start:
+ * a detached target keeps only what later sessions share. */
+static void free_tables(struct np_run *r)
+{
+	np_stackmap_free(r->stacks);
+	r->stacks = NULL;
+	np_threads_free(r->threads);
+	r->threads = NULL;
+	np_modules_free(r->modules);
+	r->modules = NULL;
+}
+
 static void finish(struct np_run *r)
 {
 	int why = atomic_load(&r->stop_reason);
@@ -363,10 +375,11 @@ static void finish(struct np_run *r)
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
 	np_unwind_meta_send(&r->out, r->unwind_stops_at_start);
-	/* This run's memory is still held: what a session costs at most. */
-	np_send_metaf(&r->out, "agent_mapped_bytes", "%zu", np_pages_mapped());
 	np_send_metaf(&r->out, "agent_peak_bytes", "%zu", np_pages_peak());
 	np_send_metaf(&r->out, "agent_resident_bytes", "%zu", resident);
+	free_tables(r);
+	np_send_metaf(&r->out, "agent_mapped_bytes", "%zu", np_pages_mapped());
+	np_send_metaf(&r->out, "agent_kept_bytes", "%zu", np_pages_resident());
 	np_send_meta(&r->out, "agent_stop", stop_names[why]);
 	np_send_flush(&r->out);
 	if (np_send_fd_is_ours(&r->out)) {
