@@ -208,6 +208,7 @@ busy_pid=$!
 on_exit 'kill -9 $busy_pid 2>/dev/null'
 wait_ready "$T/busy.out" $busy_pid
 [ "$load_pid" = "$busy_pid" ] || fail_ "load64 said it is $load_pid, not $busy_pid"
+target_pid=$busy_pid
 sleep 5
 alone_rss=$(least_rss_kb $busy_pid)
 alone_hwm=$(status_kb $busy_pid VmHWM)
@@ -232,12 +233,7 @@ while [ $i -le "$cycles" ]; do
 	# shellcheck disable=SC2046 # the options are words
 	run_nprof 120 attach -q -d 0.2 $(mode_args $i) -o cycle.dat $busy_pid
 	[ "$rc" -eq 0 ] || fail_ "attach $i ($(mode_args $i)) exited $rc"
-	_state=$(sed 's/.*) //' "/proc/$busy_pid/stat" | cut -c1)
-	case $_state in
-	T|t|Z|X|'') fail_ "after attach $i the target is in state '$_state'" ;;
-	esac
-	grep -q '^TracerPid:[[:space:]]*0$' "/proc/$busy_pid/status" ||
-		fail_ "after attach $i the target is still traced"
+	target_untouched
 	report_ok cycle.txt cycle.dat --header
 	grep -q '^file: complete' cycle.txt || fail_ "cycle $i: the file is not complete"
 	mapped=$(meta_bytes cycle.txt "agent mapped bytes")
