@@ -35,6 +35,11 @@ static const struct {
 	{ "kernel_samples", "kernel samples" },
 	{ "agent_stop", "agent stop" },
 	{ "session_end", "session end" },
+	{ "unwind_table_bytes", "unwind table bytes" },
+	{ "agent_mapped_bytes", "agent mapped bytes" },
+	{ "agent_peak_bytes", "agent peak bytes" },
+	{ "agent_resident_bytes", "agent resident bytes" },
+	{ "agent_kept_bytes", "agent kept bytes" },
 };
 
 static const char *const lost_names[NP_LOST_KIND_MAX + 1] = {
@@ -207,6 +212,20 @@ static void print_allocations(const struct np_profile *p, FILE *out)
 		p->lost[NP_LOST_ALLOC_RING]);
 }
 
+/* After a number of bytes (a key that ends in "_bytes"), the same in MiB. */
+static void print_mib(const char *key, const char *value, FILE *out)
+{
+	size_t len = strlen(key);
+	char *end;
+	unsigned long long n;
+
+	if (len < 6 || strcmp(key + len - 6, "_bytes") || !*value)
+		return;
+	n = strtoull(value, &end, 10);
+	if (!*end)
+		fprintf(out, " (%.1f MiB)", (double)n / (1 << 20));
+}
+
 static void print_other_meta(const struct np_profile *p, FILE *out)
 {
 	for (size_t i = 0; i < p->nmeta; i++)
@@ -222,7 +241,9 @@ static void print_other_meta(const struct np_profile *p, FILE *out)
 					       sizeof(labelled_keys[0]); j++)
 			if (!strcmp(labelled_keys[j].key, key))
 				label = labelled_keys[j].label;
-		fprintf(out, "%s: %s\n", label, p->meta[i].value);
+		fprintf(out, "%s: %s", label, p->meta[i].value);
+		print_mib(p->meta[i].key, p->meta[i].value, out);
+		fprintf(out, "\n");
 	}
 }
 

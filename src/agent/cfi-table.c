@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "cfi-table.h"
@@ -37,9 +36,9 @@ static int grow(struct builder *b)
 {
 	size_t old = b->t->map_size;
 	size_t size = round_page(old * 2);
-	void *p = mremap(b->t, old, size, MREMAP_MAYMOVE);
+	void *p = np_pages_resize(b->t, old, size);
 
-	if (p == MAP_FAILED) {
+	if (!p) {
 		b->failed = 1;
 		return -1;
 	}
@@ -192,7 +191,7 @@ struct np_cfi_table *np_cfi_table_from_hdr(const struct np_cfi_mem *mem,
 	/* Give back what was not used. */
 	size = index_end(b.t);
 	if (size < b.t->map_size) {
-		munmap((char *)b.t + size, b.t->map_size - size);
+		np_pages_free((char *)b.t + size, b.t->map_size - size);
 		b.t->map_size = size;
 	}
 	return b.t;

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "alloc-sampler.h"
 #include "cfi-table.h"
@@ -153,6 +154,28 @@ void np_memhooks_begin(uint32_t s, uint64_t mean)
 void np_memhooks_end(void)
 {
 	atomic_store_explicit(&session, 0, memory_order_release);
+}
+
+/* Tries to give a queue back this many times, a millisecond apart: a hook
+ * that claimed a cell before the session ended publishes it soon, unless
+ * its thread waits for a CPU. */
+#define RELEASE_TRIES 20
+
+uint64_t np_memhooks_release(uint32_t s)
+{
+	uint64_t thrown = 0;
+
+	for (int i = 0; i < 2; i++) {
+		for (int k = 0; rings[i] && k < RELEASE_TRIES; k++) {
+			thrown += np_mem_ring_discard(rings[i], s);
+			if (np_mem_ring_release(rings[i]) == 0)
+				break;
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+		}
+	}
+	if (live)
+		np_livemap_clear(live);
+	return thrown;
 }
 
 uint32_t np_memhooks_session(void)

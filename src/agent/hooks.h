@@ -64,6 +64,13 @@ int np_memhooks_init(int exact);
  * every allocation and free); np_memhooks_end stops, at once. */
 void np_memhooks_begin(uint32_t session, uint64_t interval);
 void np_memhooks_end(void);
+/* After np_memhooks_end, once the writer has taken what it wanted: the
+ * events still queued are thrown away, and the queues and the live set
+ * give their pages back, so that a session's memory does not stay with
+ * the target.  Returns how many of the thrown events were of SESSION.  A
+ * queue with an event still in flight, after a few tries, keeps its pages
+ * (a later session skips that event). */
+uint64_t np_memhooks_release(uint32_t session);
 /* Whether a session is recording. */
 uint32_t np_memhooks_session(void);
 

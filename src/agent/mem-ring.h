@@ -35,6 +35,12 @@ struct np_mem_ring *np_mem_ring_create(unsigned int ncells);
 void np_mem_ring_free(struct np_mem_ring *r);
 /* Empties the ring; only when no producer can be inside (after fork). */
 void np_mem_ring_reset(struct np_mem_ring *r);
+/* The consumer, once every event is taken: resets the ring, giving its
+ * pages back, while producers may still come (they drop meanwhile).
+ * 0, or -EBUSY if a claimed cell is not consumed yet. */
+int np_mem_ring_release(struct np_mem_ring *r);
+/* The consumer: pops every published event; how many were of SESSION. */
+uint64_t np_mem_ring_discard(struct np_mem_ring *r, uint32_t session);
 
 /* Producers: claim (NULL when full), fill, publish.  Between the two the
  * writer waits for this cell, so keep it short. */

@@ -2,28 +2,34 @@
 /*
  * The agent's only allocator: whole anonymous pages.  Never malloc, so that
  * the target's allocator (and a future malloc hook) never sees the agent's
- * memory, and the signal handler can use it.
+ * memory, and the signal handler can use it.  Every mapping is counted, so
+ * that the agent can say how much memory it holds (META agent_*_bytes).
  */
 #ifndef NPROF_AGENT_MEM_H
 #define NPROF_AGENT_MEM_H
 
 #include <stddef.h>
-#include <sys/mman.h>
 
 /* SIZE bytes of zeroed memory, or NULL.  Pages are only backed once touched,
- * so generous caps cost address space, not memory. */
-static inline void *np_pages_alloc(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+ * so generous caps cost address space, not memory.  Where the kernel can,
+ * the mapping is named "[anon:nprof]" in /proc/PID/maps and smaps. */
+void *np_pages_alloc(size_t size);
 
-	return p == MAP_FAILED ? NULL : p;
-}
+/* Unmaps SIZE bytes at P (NULL: nothing), the whole of an np_pages_alloc or
+ * the page-aligned tail of one. */
+void np_pages_free(void *p, size_t size);
 
-static inline void np_pages_free(void *p, size_t size)
-{
-	if (p)
-		munmap(p, size);
-}
+/* Grows or shrinks the mapping P of OLD bytes to SIZE, moving it if need
+ * be; the new address, or NULL (P is then untouched). */
+void *np_pages_resize(void *p, size_t old, size_t size);
+
+/* Bytes the agent has mapped now, and the most it has had at once since it
+ * was loaded (both counted in whole pages). */
+size_t np_pages_mapped(void);
+size_t np_pages_peak(void);
+
+/* Bytes of the agent's mappings resident in memory now (mincore), for the
+ * writer: the kernel may not name them, so smaps cannot tell. */
+size_t np_pages_resident(void);
 
 #endif /* NPROF_AGENT_MEM_H */

@@ -34,6 +34,8 @@
 #define BUSY_EVENTS 4096
 /* The longest one pass over the allocation events may take. */
 #define DRAIN_NS 20000000ull
+/* At the end, the events still queued go out for at most this long. */
+#define LAST_DRAIN_NS 250000000ull
 /* New threads wait at most this long for their engine. */
 #define THREAD_SCAN_NS 20000000ull
 /* How long CPU samples may wait to share a packed record. */
@@ -277,6 +279,26 @@ static unsigned int drain_mem(struct np_run *r)
 	return n;
 }
 
+/*
+ * The session has stopped: the events still queued go out, for a while;
+ * those left are counted as lost, not dropped in silence, and the queues
+ * give their pages back (a busy target can queue a whole ring between two
+ * passes of a writer that waits for a CPU).
+ */
+static void drain_mem_last(struct np_run *r)
+{
+	uint64_t until = np_clock_ns() + LAST_DRAIN_NS;
+	uint64_t left;
+
+	if (!np_memhooks_ring() || r->settings.nativemem < 0)
+		return;
+	while (drain_mem(r) > 0 && np_clock_ns() < until)
+		;
+	left = np_memhooks_release(r->session);
+	if (left)
+		np_sampler_add_lost(NP_LOST_ALLOC_RING, left);
+}
+
 int np_writer_start_mem(struct np_run *r)
 {
 	int held, err;
@@ -393,19 +415,40 @@ static void check_handler(struct np_run *r)
 		     "the program installed its own SIGPROF handler; CPU sampling stopped");
 }
 
+/* The run's own tables go as soon as it is over, not at the next start:
+ * a detached target keeps only what later sessions share. */
+static void free_tables(struct np_run *r)
+{
+	np_stackmap_free(r->stacks);
+	r->stacks = NULL;
+	np_threads_free(r->threads);
+	r->threads = NULL;
+	np_modules_free(r->modules);
+	r->modules = NULL;
+}
+
 static void finish(struct np_run *r)
 {
 	int why = atomic_load(&r->stop_reason);
+	size_t resident;
 
 	stop_sampling(r);
 	np_writer_stop_mem(r);
 	drain(r, 1);
 	np_modules_take_notes(r->modules, &r->out);
-	drain_mem(r);
+	/* Before the queues give their pages back: the agent only gives
+	 * memory back between sessions, so this is the most it held. */
+	resident = np_pages_resident();
+	drain_mem_last(r);
 	np_threads_check_names(r->threads, &r->out);
 	report_lost(r);
 	np_unwind_meta_send(&r->out, r->unwind_stops_at_start);
 	send_repaired(r);
+	np_send_metaf(&r->out, "agent_peak_bytes", "%zu", np_pages_peak());
+	np_send_metaf(&r->out, "agent_resident_bytes", "%zu", resident);
+	free_tables(r);
+	np_send_metaf(&r->out, "agent_mapped_bytes", "%zu", np_pages_mapped());
+	np_send_metaf(&r->out, "agent_kept_bytes", "%zu", np_pages_resident());
 	np_send_meta(&r->out, "agent_stop", stop_names[why]);
 	np_send_flush(&r->out);
 	if (np_send_fd_is_ours(&r->out)) {
