@@ -110,8 +110,11 @@ report_ok inline.html inline.dat --format=flamegraph
 # kind_of NAME: the kind of the first frame called NAME in inline.html.
 kind_of()
 {
-	sed -n 's/.*"names":\[\([^]]*\)\],"kinds":\[\([^]]*\)\].*/\1\n\2/p' inline.html |
-	awk -v name="\"$1\"" 'NR == 1 { n = split($0, names, ",") }
+	# Names may hold brackets ("[libc.so.6+0x2a1c]") and commas ("f<a,
+	# b>"): the names run up to the kinds, and split between the strings.
+	sed -n 's/.*"names":\[\(.*\)\],"kinds":\[\([^]]*\)\].*/\1\n\2/p' inline.html |
+	awk -v name="$1" 'NR == 1 { n = split($0, names, "\",\"")
+			sub(/^"/, "", names[1]); sub(/"$/, "", names[n]) }
 		NR == 2 { split($0, kinds, ",")
 			for (i = 1; i <= n; i++)
 				if (names[i] == name) { print kinds[i]; exit } }'
