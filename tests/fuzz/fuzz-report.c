@@ -59,6 +59,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc] = NULL;
 		np_cmd_report(argc, argv);
 	}
+	/* The input against itself, through the comparison code. */
+	for (int fmt = 0; fmt < 2; fmt++) {
+		char *argv[] = { "report", "--diff", path,
+				 fmt ? "--format=flamegraph" : "--format=text",
+				 path, NULL };
+
+		np_cmd_report(5, argv);
+	}
 	unlink(path);
 	return 0;
 }
