@@ -85,13 +85,14 @@ grep -q work_thrice top1 || fail_ "--top 1 does not show the hottest function"
 
 # -d 1: sampling stops after a second while the command runs on for its
 # 3 s of CPU and exits with its status.  At 499 Hz one second of one busy
-# thread is at most ~500 samples (fewer if the machine is busy); three
-# would be ~1500.  The bounds, 50 and 850, leave room both ways.
+# thread is at most ~500 samples; three would be ~1500.  How few there are
+# depends on how busy the machine is (22 were seen under a load of 75 on 2
+# cores), so only the upper bound, 850, says that sampling stopped.
 run_nprof 120 record -q -F 499 -d 1 -o d1.dat -- "$EXIT_STATUS" --spin 3 5
 [ "$rc" -eq 5 ] || fail_ "record -d 1 exited $rc, the command 5"
 grep -q 'exit-status: spun' "$T/out" || fail_ "the command did not finish its work"
 report_ok d1.header d1.dat --header
 d1=$(header_samples d1.header)
-check_between "$d1" 50 850 "samples in the first second at 499 Hz"
+check_between "$d1" 1 850 "samples in the first second at 499 Hz"
 
 exit 0
