@@ -538,7 +538,9 @@ static void print_diff(const struct np_report *r,
 	}
 	np_intern_release(&names);
 	sort_symbols = r->symbols;
-	qsort(changes, n, sizeof(*changes), compare_gains);
+	/* Two empty profiles leave CHANGES NULL, which qsort may not take. */
+	if (n)
+		qsort(changes, n, sizeof(*changes), compare_gains);
 	format_value(r, r->value, total, sizeof(total));
 	format_value(r, b->value, base_total, sizeof(base_total));
 	fprintf(out, "\n# diff: %s now, %s in the base '%s'\n", total,

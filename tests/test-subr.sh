@@ -3,6 +3,7 @@
 # $(SHELL)).  Says where nprof and the workloads are, gives each test a
 # scratch directory (kept if NPROF_TEST_KEEP is set), fail_/skip_, a timeout
 # wrapper that turns a hang into a failure, and helpers that read reports.
+# Under make check-valgrind (NPROF_VALGRIND set) nprof runs under valgrind.
 #
 # Run one by hand from the build tree:
 #   abs_top_builddir=$PWD sh /path/to/src/tests/run-formats.sh
@@ -56,13 +57,74 @@ note_()
 	echo "$test_name: $*"
 }
 
+## make check-valgrind sets NPROF_VALGRIND: nprof runs under valgrind's
+## memcheck (report with --leak-check=full), each run's findings go to
+## $T/vg/valgrind.PID.log, and a finding fails the test, even one that
+## expected nprof to fail.  valgrind follows the CLI only: the program that
+## record starts runs natively (and the agent in it).  The attach tests are
+## skipped: valgrind 3.19 does not know pidfd_open, which attach needs.
+
+# valgrind_wrap_ NPROF: makes $T/vg/nprof, which runs NPROF under valgrind.
+valgrind_wrap_()
+{
+	mkdir -p "$T/vg" && chmod 1777 "$T/vg" || exit 99
+	cat >"$T/vg/nprof" <<EOF || exit 99
+#!/bin/sh
+case \$1 in report) leaks=full ;; *) leaks=no ;; esac
+exec valgrind -q --error-exitcode=99 --leak-check=\$leaks \\
+	--log-file="$T/vg/valgrind.%p.log" "$1" "\$@"
+EOF
+	chmod 755 "$T/vg/nprof" || exit 99
+}
+
+# valgrind_verdict_: shows what valgrind found, and returns 1 if it found
+# anything.  Its warnings ("==PID== Warning: ...") are no finding.
+valgrind_verdict_()
+{
+	_found=0
+	for _log in "$T"/vg/valgrind.*.log; do
+		[ -f "$_log" ] || continue
+		if grep '^==[0-9]*== ' "$_log" |
+		   grep -qv -e '^==[0-9]*== *$' -e '^==[0-9]*== Warning: '; then
+			echo "FAIL: $test_name: valgrind found errors:" >&2
+			cat "$_log" >&2
+			_found=1
+		fi
+	done
+	return $_found
+}
+
+# at_exit_: removes (or keeps) the scratch directory; what valgrind found
+# fails the test.
+at_exit_()
+{
+	_vg=0
+	valgrind_verdict_ || _vg=1
+	if [ -n "${NPROF_TEST_KEEP:-}" ]; then
+		echo "kept $T"
+	else
+		cd / && rm -rf "$T"
+	fi
+	[ $_vg -eq 0 ] || exit 1
+}
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/nprof-$test_name.XXXXXX") || exit 99
-if [ -n "${NPROF_TEST_KEEP:-}" ]; then
-	trap 'echo "kept $T"' EXIT
-else
-	trap 'cd / && rm -rf "$T"' EXIT
-fi
+trap at_exit_ EXIT
 cd "$T" || exit 99
+
+if [ -n "${NPROF_VALGRIND:-}" ]; then
+	command -v valgrind >/dev/null || skip_ "valgrind is not installed"
+	case $test_name in
+	run-attach-*) skip_ "nprof attach cannot run under valgrind" ;;
+	# 100 attach cycles, and a minute of 64 threads: the unit of load
+	# is the agent's, which valgrind does not run.
+	run-load) skip_ "nprof attach cannot run under valgrind" ;;
+	# valgrind makes files of its own in /tmp (vgdb's pipes).
+	run-tmp-files) skip_ "valgrind makes files in /tmp itself" ;;
+	esac
+	valgrind_wrap_ "$NPROF"
+	NPROF=$T/vg/nprof
+fi
 
 for prog in "$NPROF" "$HOT3X" "$LATE_THREADS" "$EXIT_STATUS" "$NO_PERF"; do
 	[ -x "$prog" ] || fail_ "$prog is not built (make check builds it)"
@@ -79,7 +141,15 @@ for_nobody()
 		fail_ "cannot open $T to nobody"
 	cp "$abs_top_builddir/src/.libs/libnprof-agent.so" "$T/pub/" ||
 		fail_ "cannot copy the agent for nobody"
-	for _var in NPROF "$@"; do
+	if [ -n "${NPROF_VALGRIND:-}" ]; then
+		# The wrapper stays where it is and runs the copy.
+		cp "$abs_top_builddir/src/nprof" "$T/pub/" ||
+			fail_ "cannot copy nprof for nobody"
+		valgrind_wrap_ "$T/pub/nprof"
+	else
+		set -- NPROF "$@"
+	fi
+	for _var in "$@"; do
 		eval "_path=\$$_var"
 		cp "$_path" "$T/pub/" || fail_ "cannot copy $_path for nobody"
 		eval "$_var=\$T/pub/\${_path##*/}"
@@ -291,11 +361,7 @@ start_target()
 	"$@" <"$T/to" >"$T/from" 2>"$T/target.err" &
 	target_pid=$!
 	exec 3>"$T/to" 4<"$T/from"
-	if [ -n "${NPROF_TEST_KEEP:-}" ]; then
-		trap 'kill -9 $target_pid 2>/dev/null; echo "kept $T"' EXIT
-	else
-		trap 'kill -9 $target_pid 2>/dev/null; cd / && rm -rf "$T"' EXIT
-	fi
+	trap 'kill -9 $target_pid 2>/dev/null; at_exit_' EXIT
 }
 
 # target_read: one line from the target into $answer, or fail after 60 s.

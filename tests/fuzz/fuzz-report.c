@@ -67,5 +67,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc] = NULL;
 		np_cmd_report(argc, argv);
 	}
+	/* The input against itself, through the comparison code. */
+	for (int fmt = 0; fmt < 2; fmt++) {
+		char *argv[] = { "report", "--diff", path,
+				 fmt ? "--format=flamegraph" : "--format=text",
+				 path, NULL };
+
+		np_cmd_report(5, argv);
+	}
 	return 0;
 }
