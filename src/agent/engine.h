@@ -28,7 +28,8 @@ enum np_engine_kind {
 struct np_cpu_engine {
 	enum np_engine_kind kind;
 	int cycles;         /* perf: hardware cycles, not cpu-clock */
-	int exclude_kernel; /* perf: the kernel refused kernel samples */
+	int exclude_kernel; /* perf: kernel samples refused, or unsafe */
+	int exec_unseen;    /* see np_engine_select */
 	int ctimer_ok;      /* per-thread timers work: the overflow for perf */
 	uint64_t period_ns;
 	uint32_t freq_hz;
@@ -52,9 +53,12 @@ struct np_engine_thread {
 /*
  * Chooses the engine for session S by trying it on thread PROBE_TID (the
  * caller), filling E's name, reason and warnings.  Arms nothing.
+ * EXEC_UNSEEN: the agent was injected, and an exec of the target's would
+ * not end the session first (record interposes the exec family): only a
+ * source whose signals cannot reach the program it execs is chosen.
  */
 void np_engine_select(struct np_cpu_engine *e, const struct np_session *s,
-		      pid_t probe_tid);
+		      pid_t probe_tid, int exec_unseen);
 
 /* Whether samples weigh nanoseconds (else hardware events). */
 int np_engine_counts_time(const struct np_cpu_engine *e);

@@ -464,7 +464,7 @@ void np_writer_setup(struct np_run *r, pid_t self)
 {
 	int err;
 
-	np_engine_select(&r->engine, &r->settings, self);
+	np_engine_select(&r->engine, &r->settings, self, r->setup_in_writer);
 	/* The hooks unwind frameless code by the modules' CFI: list the
 	 * modules and build their tables (a few ms) before the hooks go in,
 	 * or the first allocations (main's, in record) get frame-pointer
