@@ -21,7 +21,10 @@ traced()
 	_name=$1
 	shift
 	if command -v strace >/dev/null 2>&1; then
-		run_timeout 120 strace -f -qq -o "$T/$_name.calls" \
+		# LeakSanitizer (the sanitizer build) cannot run under ptrace.
+		run_timeout 120 env \
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			strace -f -qq -o "$T/$_name.calls" \
 			-e trace=open,openat,creat,mkdir,mkdirat,mknod,mknodat,bind,connect,symlink,symlinkat,link,linkat,rename,renameat,renameat2,memfd_create \
 			"$@"
 	else

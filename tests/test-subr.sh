@@ -256,6 +256,15 @@ collapsed_leaf_count()
 	} END { printf "%.0f\n", c }' "$1"
 }
 
+# slow_cli: whether nprof runs under valgrind or is built with ASan, so
+# that reading an exact-mode recording takes far longer than a test that
+# waits on the file while it grows can allow.
+slow_cli()
+{
+	[ -n "${NPROF_VALGRIND:-}" ] ||
+		ldd "$abs_top_builddir/src/nprof" 2>/dev/null | grep -q libasan
+}
+
 # libc_debug_file PROG: where libc6-dbg puts the separate debug info of
 # PROG's libc.so.6 (by build-id), whether or not it is there; empty when
 # PROG has no libc.so.6 with a build-id.
