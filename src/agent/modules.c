@@ -354,21 +354,26 @@ void np_modules_take_notes(struct np_modules *m, struct np_send *out)
 		return;
 	for (int i = 0; i < NOTE_SLOTS; i++) {
 		const struct np_module_note *n = &notes[i];
-		int known = 0;
+		struct known *kn = NULL;
 
 		if (atomic_load(&note_state[i]) != 2)
 			continue;
-		for (uint32_t k = 0; k < m->nknown; k++)
+		for (uint32_t k = 0; k < m->nknown && !kn; k++)
 			if (m->known[k].bias == n->bias &&
 			    m->known[k].name_hash == n->name_hash)
-				known = 1;
-		if (!known && m->nknown < MAX_MODULES) {
-			struct known *kn = &m->known[m->nknown++];
-
+				kn = &m->known[k];
+		if (!kn && m->nknown < MAX_MODULES) {
+			kn = &m->known[m->nknown++];
 			kn->bias = n->bias;
 			kn->name_hash = n->name_hash;
-			kn->id = m->next_id++;
+			kn->id = 0;
 			kn->matched = 1;
+		}
+		/* Known but never sent: the scan listed it while it was
+		 * being loaded and could not pin it before the caller
+		 * closed it again; the note was taken while it was pinned. */
+		if (kn && !kn->id) {
+			kn->id = m->next_id++;
 			send_note(n, kn->id, out);
 		}
 		atomic_store(&note_state[i], 0);
