@@ -6,7 +6,8 @@
 # and every one has its whole chain, _start to main to nm_stage1 ...
 # nm_stage4 to the site, found by the CFI alone.  Allocating is the first
 # thing its main does: the unwind tables must be built before main runs,
-# not by the writer thread a few milliseconds later.
+# not by the writer thread a few milliseconds later; nor may a library's
+# wait for the writer when the program calls it right after dlopen.
 #
 # The workload is tests/workloads/nm-chain-o2, built with -O2 -g
 # -fomit-frame-pointer -fno-inline -fno-optimize-sibling-calls
@@ -37,4 +38,16 @@ expect_line leaks.collapsed "$chain;nm_alloc_leaf $((5 * 7919))"
 expect_line leaks.collapsed "$chain;nm_dup_leaf;__strdup $((5 * 101))"
 grep -q "^lost allocation events: 0$" header.txt ||
 	fail_ "allocation events were lost"
+
+# A frameless library called the moment dlopen returns, 20 loads: the
+# dlopen hook builds its unwind table before returning, so each call has
+# its whole chain (the writer's next scan is up to a tick away; before,
+# every one of these stacks was the leaf alone).
+DLCHAIN=$abs_top_builddir/tests/workloads/nm-dlchain-o2
+[ -x "$DLCHAIN" ] || fail_ "$DLCHAIN is not built (make check builds it)"
+record_ok dl.dat -q --nativemem=0 -- "$DLCHAIN" "$abs_top_builddir/tests/workloads"
+grep -qx ok "$T/out" || fail_ "nm-dlchain-o2 failed under nprof"
+report_ok dl.collapsed dl.dat --alloc --format=collapsed
+expect_line dl.collapsed \
+	"_start;__libc_start_main;__libc_start_call_main;main;nm_dl_entry;nm_dl_stage1;nm_dl_stage2;nm_dl_leaf $((20 * 6007))"
 exit 0

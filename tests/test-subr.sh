@@ -33,6 +33,7 @@ rc=0
 # fail_ MSG: the test failed; shows the last nprof command and its stderr.
 fail_()
 {
+	said_=1
 	echo "FAIL: $test_name: $*" >&2
 	if [ -n "$last_cmd" ]; then
 		echo "  last command: $last_cmd (exit $rc)" >&2
@@ -47,6 +48,7 @@ fail_()
 # skip_ MSG: the test cannot run here.
 skip_()
 {
+	said_=1
 	echo "SKIP: $test_name: $*" >&2
 	exit 77
 }
@@ -94,10 +96,15 @@ valgrind_verdict_()
 	return $_found
 }
 
-# at_exit_: removes (or keeps) the scratch directory; what valgrind found
-# fails the test.
+# at_exit_ STATUS: removes (or keeps) the scratch directory; what valgrind
+# found fails the test.  A test that fails without a word (a shell
+# builtin's error, a signal) says at least where it was.
 at_exit_()
 {
+	if [ "${1:-0}" -ne 0 ] && [ -z "${said_:-}" ]; then
+		echo "FAIL: $test_name: exited $1 without a message; last command: ${last_cmd:-none} (exit ${rc:-none})" >&2
+		[ -s "$T/err" ] && head -n 20 "$T/err" | sed 's/^/    /' >&2
+	fi
 	_vg=0
 	valgrind_verdict_ || _vg=1
 	if [ -n "${NPROF_TEST_KEEP:-}" ]; then
@@ -109,7 +116,7 @@ at_exit_()
 }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/nprof-$test_name.XXXXXX") || exit 99
-trap at_exit_ EXIT
+trap 'at_exit_ $?' EXIT
 cd "$T" || exit 99
 
 if [ -n "${NPROF_VALGRIND:-}" ]; then
@@ -374,7 +381,7 @@ start_target()
 	"$@" <"$T/to" >"$T/from" 2>"$T/target.err" &
 	target_pid=$!
 	exec 3>"$T/to" 4<"$T/from"
-	trap 'kill -9 $target_pid 2>/dev/null; at_exit_' EXIT
+	trap '_st=$?; kill -9 $target_pid 2>/dev/null; at_exit_ $_st' EXIT
 }
 
 # target_read: one line from the target into $answer, or fail after 60 s.

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,10 @@
 #define MAX_TABLES 4096
 /* Give up on readers that do not leave after this long: leak, not crash. */
 #define GRACE_TIMEOUT_NS 1000000000ull
+
+/* The registry's lock: the writer and a thread in a dlopen hook may both
+ * change it.  Never taken by readers, nor held while calling out. */
+static atomic_flag reg_lock = ATOMIC_FLAG_INIT;
 
 static size_t round_page(size_t n)
 {
@@ -315,6 +320,8 @@ void np_cfi_leave(unsigned int slot)
 
 void np_cfi_after_fork(void)
 {
+	/* The thread that held it did not come along. */
+	atomic_flag_clear(&reg_lock);
 	for (int p = 0; p < 2; p++)
 		for (int k = 0; k < SHARDS; k++)
 			atomic_store(&inside[p][k].n, 0);
@@ -389,6 +396,18 @@ struct registry {
 
 static struct registry *reg;
 
+static void lock(void)
+{
+	while (atomic_flag_test_and_set_explicit(&reg_lock,
+						 memory_order_acquire))
+		sched_yield();
+}
+
+static void unlock(void)
+{
+	atomic_flag_clear_explicit(&reg_lock, memory_order_release);
+}
+
 static int ensure_registry(void)
 {
 	if (!reg)
@@ -396,38 +415,91 @@ static int ensure_registry(void)
 	return reg ? 0 : -ENOMEM;
 }
 
+static void publish_locked(void);
+
 static void retire(struct np_cfi_table *t)
 {
 	if (reg->nretired == MAX_TABLES)
-		np_cfi_tables_publish(); /* frees the retired ones */
+		publish_locked(); /* frees the retired ones */
 	reg->retired[reg->nretired++] = t;
 	reg->dirty = 1;
 }
 
-int np_cfi_tables_add(uint32_t key, uint64_t bias, const ElfW(Phdr) *phdr,
-		      unsigned int phnum)
+/* Retires the tables at BIAS whose key is early and not KEEP. */
+static void retire_early(uint64_t bias, uint32_t keep)
 {
-	struct np_cfi_table *t;
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < reg->n; i++) {
+		struct np_cfi_table *t = reg->t[i];
+
+		if (t->bias == bias && (t->key & NP_CFI_EARLY_KEY) &&
+		    t->key != keep)
+			retire(t);
+		else
+			reg->t[k++] = t;
+	}
+	reg->n = k;
+}
+
+static void insert(struct np_cfi_table *t)
+{
 	uint32_t i;
 
-	if (ensure_registry() != 0)
-		return -ENOMEM;
-	if (reg->n == MAX_TABLES)
-		return -ENOSPC;
-	t = np_cfi_table_build(bias, phdr, phnum);
-	if (!t)
-		return -ENOENT;
-	t->key = key;
-	/* Sorted by base: the set is a copy of this array. */
+	/* Sorted by base, a newer table after an older one at the same
+	 * base, where lookups find it: the set is a copy of this array. */
 	for (i = reg->n; i > 0 && reg->t[i - 1]->base > t->base; i--)
 		reg->t[i] = reg->t[i - 1];
 	reg->t[i] = t;
 	reg->n++;
 	reg->dirty = 1;
+}
+
+static int add(uint32_t key, uint64_t bias, const ElfW(Phdr) *phdr,
+	       unsigned int phnum)
+{
+	struct np_cfi_table *t;
+	int err = 0;
+
+	/* Built before taking the lock: it takes milliseconds. */
+	t = np_cfi_table_build(bias, phdr, phnum);
+	if (!t)
+		return -ENOENT;
+	t->key = key;
+	t->bias = bias;
+	lock();
+	if (ensure_registry() != 0)
+		err = -ENOMEM;
+	else if (reg->n == MAX_TABLES)
+		err = -ENOSPC;
+	if (err) {
+		unlock();
+		np_cfi_table_free(t);
+		return err;
+	}
+	/* A module's own table replaces the one built early for it; an
+	 * early one replaces an older early one at the same place. */
+	retire_early(bias, 0);
+	insert(t);
+	if (key & NP_CFI_EARLY_KEY)
+		publish_locked();
+	unlock();
 	return 0;
 }
 
-void np_cfi_tables_drop(uint32_t key)
+int np_cfi_tables_add(uint32_t key, uint64_t bias, const ElfW(Phdr) *phdr,
+		      unsigned int phnum)
+{
+	return add(key & ~NP_CFI_EARLY_KEY, bias, phdr, phnum);
+}
+
+int np_cfi_tables_add_early(uint32_t key, uint64_t bias,
+			    const ElfW(Phdr) *phdr, unsigned int phnum)
+{
+	return add(key | NP_CFI_EARLY_KEY, bias, phdr, phnum);
+}
+
+static void drop_locked(uint32_t key)
 {
 	uint32_t k = 0;
 
@@ -442,13 +514,30 @@ void np_cfi_tables_drop(uint32_t key)
 	reg->n = k;
 }
 
+void np_cfi_tables_drop(uint32_t key)
+{
+	lock();
+	drop_locked(key);
+	unlock();
+}
+
+void np_cfi_tables_drop_early(uint32_t key)
+{
+	lock();
+	drop_locked(key | NP_CFI_EARLY_KEY);
+	publish_locked();
+	unlock();
+}
+
 void np_cfi_tables_drop_all(void)
 {
-	if (!reg)
-		return;
-	for (uint32_t i = 0; i < reg->n; i++)
-		retire(reg->t[i]);
-	reg->n = 0;
+	lock();
+	if (reg) {
+		for (uint32_t i = 0; i < reg->n; i++)
+			retire(reg->t[i]);
+		reg->n = 0;
+	}
+	unlock();
 }
 
 static uint64_t now_ns(void)
@@ -486,7 +575,7 @@ static int wait_grace(void)
 	return 0;
 }
 
-void np_cfi_tables_publish(void)
+static void publish_locked(void)
 {
 	struct np_cfi_set *set = NULL, *old;
 	size_t size;
@@ -528,13 +617,20 @@ void np_cfi_tables_publish(void)
 	reg->nretired = 0;
 }
 
+void np_cfi_tables_publish(void)
+{
+	lock();
+	publish_locked();
+	unlock();
+}
+
 size_t np_cfi_tables_bytes(void)
 {
 	size_t sum = 0;
 
-	if (!reg)
-		return 0;
-	for (uint32_t i = 0; i < reg->n; i++)
+	lock();
+	for (uint32_t i = 0; reg && i < reg->n; i++)
 		sum += reg->t[i]->map_size;
+	unlock();
 	return sum;
 }

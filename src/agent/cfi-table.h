@@ -25,7 +25,8 @@ struct np_cfi_table {
 	size_t map_size;  /* bytes mapped for it */
 	uint64_t base;    /* the address that rows' pc are offsets from */
 	uint64_t end;     /* the end of the last row's range */
-	uint32_t key;     /* the module's id */
+	uint64_t bias;    /* the module's load bias */
+	uint32_t key;     /* the module's id, or an early key */
 	uint32_t nrows;
 	uint32_t nfdes;
 	uint32_t bad_fdes; /* FDEs that could not be read: no rows */
@@ -58,9 +59,18 @@ void np_cfi_table_free(struct np_cfi_table *t);
 const struct np_cfi_row *np_cfi_table_find(const struct np_cfi_table *t,
 					   uint64_t pc);
 
-/* The published tables (writer thread only). */
+/*
+ * The published tables.  The writer adds and drops them by module id as
+ * its scans find modules come and go, and publishes after a scan.  A
+ * library that a thread dlopens during a native memory session would wait
+ * for that scan (up to a tick) with no table, its frameless callers lost:
+ * the dlopen hook builds an early table at once, under a key of its own,
+ * published before the hook returns; the module's own table replaces it.
+ * Any thread; the builds run outside the registry's lock.
+ */
 
-/* Builds and adds the table of module KEY (pinned); 0 or -errno. */
+/* Builds and adds the table of module KEY (pinned), retiring any early
+ * table at BIAS; 0 or -errno. */
 int np_cfi_tables_add(uint32_t key, uint64_t bias, const ElfW(Phdr) *phdr,
 		      unsigned int phnum);
 /* Drops module KEY's table (it is unmapped at the next publish). */
@@ -69,6 +79,13 @@ void np_cfi_tables_drop_all(void);
 /* Makes the adds and drops so far visible to readers, then frees what
  * readers can no longer see. */
 void np_cfi_tables_publish(void);
+
+/* Early tables: KEY (below NP_CFI_EARLY_KEY) names it among the early
+ * ones.  Adding (the library pinned) and dropping publish at once. */
+#define NP_CFI_EARLY_KEY 0x80000000u
+int np_cfi_tables_add_early(uint32_t key, uint64_t bias,
+			    const ElfW(Phdr) *phdr, unsigned int phnum);
+void np_cfi_tables_drop_early(uint32_t key);
 /* Bytes mapped for the published tables. */
 size_t np_cfi_tables_bytes(void);
 

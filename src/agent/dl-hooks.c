@@ -87,11 +87,14 @@ static uintptr_t call3(uintptr_t fn, uintptr_t a, uintptr_t b, uintptr_t c,
 }
 #endif
 
-static void after_change(void)
+static void after_change(int opened)
 {
 	if (!np_memhooks_session() || np_guard_enter() != 0)
 		return;
-	np_hooktab_sync(NP_HOOK_MODE_MEM);
+	if (opened)
+		np_hooktab_sync_opened(NP_HOOK_MODE_MEM);
+	else
+		np_hooktab_sync(NP_HOOK_MODE_MEM);
 	np_guard_leave();
 }
 
@@ -102,7 +105,7 @@ __attribute__((noinline)) static void *hook_dlopen(const char *file, int mode)
 				(uintptr_t)mode, 0, caller);
 
 	if (h)
-		after_change();
+		after_change(1);
 	return h;
 }
 
@@ -117,7 +120,7 @@ __attribute__((noinline)) static void *hook_dlmopen(Lmid_t lmid,
 	if (h) {
 		if (np_memhooks_session())
 			np_ns_note(h);
-		after_change();
+		after_change(1);
 	}
 	return h;
 }
@@ -131,7 +134,7 @@ static int hook_dlclose(void *handle)
 	 * A failed call unloaded nothing, and our own dl calls would take
 	 * its message from dlerror. */
 	if (ret == 0)
-		after_change();
+		after_change(0);
 	return ret;
 }
 

@@ -19,6 +19,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "cfi-table.h"
 #include "coderanges.h"
 #include "clock.h"
 #include "got.h"
@@ -52,6 +53,7 @@ struct lib {
 	size_t slots_bytes;
 	/* Until then, lazy slots are checked again (recheck_lazy). */
 	uint64_t lazy_until_ns;
+	uint32_t cfi_key;       /* its early unwind table's, 0: none */
 	char name[NAME_MAX_LEN];
 };
 
@@ -87,6 +89,9 @@ struct listing {
 	uint32_t n, names_used;
 	int truncated;
 	uint32_t nprobes;
+	int early; /* build unwind tables for what comes (a dlopen hook) */
+	uint32_t ndropped; /* early tables of what is gone, to drop */
+	uint32_t dropped[MAX_LIBS];
 	struct np_ns_listing ns; /* the other namespaces' listing */
 	struct patched_probe probes[MAX_LIBS];
 	struct listed items[LIST_MAX];
@@ -298,9 +303,11 @@ static uint64_t code_key(const struct lib *l)
 	return l->bias ^ l->name_hash;
 }
 
-static void drop_lib(int i)
+/* Forgets entry I; the key of its early unwind table, if any. */
+static uint32_t drop_lib(int i)
 {
 	struct lib *l = &table.libs[i];
+	uint32_t key = l->cfi_key;
 
 	np_pages_free(l->slots, l->slots_bytes);
 	if (l->state == LIB_PATCHABLE)
@@ -308,6 +315,19 @@ static void drop_lib(int i)
 	if (l->lazy_until_ns)
 		table.lazy_libs--;
 	*l = table.libs[--table.nlibs];
+	return key;
+}
+
+/* A key for an early unwind table, never 0. */
+static uint32_t next_cfi_key(void)
+{
+	static _Atomic uint32_t last;
+	uint32_t k;
+
+	do
+		k = atomic_fetch_add(&last, 1) + 1;
+	while (!(k & ~NP_CFI_EARLY_KEY));
+	return k & ~NP_CFI_EARLY_KEY;
 }
 
 /* Whether SLOT's value is the bound function (not a lazy PLT entry). */
@@ -508,7 +528,8 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 	size_t bytes = 0;
 	void *handle;
 	struct lib *l;
-	int n, skip = it->excluded;
+	uint32_t old_key = 0, new_key = 0;
+	int n, skip = it->excluded, fresh = 0;
 
 	if (!skip && np_ns_pin(it->lmid, name, it->bias, &handle,
 			       it->lmid ? &im.phdr : NULL, &im.phnum) != 0) {
@@ -568,9 +589,11 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 		l->lmid = it->lmid;
 		strcpy(l->name, name);
 		np_coderanges_add(&im, code_key(l));
+		fresh = 1;
 	}
 	if (l && reloaded(l, &im)) {
 		/* What the entry holds belongs to an earlier load. */
+		fresh = 1;
 		np_coderanges_remove(code_key(l));
 		np_coderanges_add(&im, code_key(l));
 		np_pages_free(l->slots, l->slots_bytes);
@@ -594,12 +617,22 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 			l->modes |= modes;
 		}
 	}
+	if (l && fresh && ls->early && l->state == LIB_PATCHABLE) {
+		old_key = l->cfi_key;
+		new_key = l->cfi_key = next_cfi_key();
+	}
 	unlock();
 	np_pages_free(slots, bytes);
+	/* Its callers' frames are found by this table from the first call
+	 * into it, as the caller of dlopen makes at once. */
+	if (old_key)
+		np_cfi_tables_drop_early(old_key);
+	if (new_key)
+		np_cfi_tables_add_early(new_key, it->bias, im.phdr, im.phnum);
 	np_ns_unpin(handle);
 }
 
-int np_hooktab_sync(unsigned int modes)
+static int sync_libs(unsigned int modes, int early)
 {
 	struct listing *ls;
 	struct counters now = { 0, 0 };
@@ -628,6 +661,7 @@ int np_hooktab_sync(unsigned int modes)
 	ls = np_pages_alloc(sizeof(*ls));
 	if (!ls)
 		return -ENOMEM;
+	ls->early = early;
 	lock();
 	for (int i = 0; i < table.nlibs; i++) {
 		const struct np_got_slot *slot = probe_slot(&table.libs[i]);
@@ -668,12 +702,17 @@ int np_hooktab_sync(unsigned int modes)
 					 !ls->items[j].lmid);
 				break;
 			}
-		if (!listed && !ls->truncated)
-			drop_lib(i);
-		else
+		if (!listed && !ls->truncated) {
+			uint32_t key = drop_lib(i);
+
+			if (key)
+				ls->dropped[ls->ndropped++] = key;
+		} else
 			i++;
 	}
 	unlock();
+	for (uint32_t k = 0; k < ls->ndropped; k++)
+		np_cfi_tables_drop_early(ls->dropped[k]);
 
 	for (uint32_t j = 0; j < ls->n; j++)
 		if (!ls->items[j].known)
@@ -697,6 +736,16 @@ int np_hooktab_sync(unsigned int modes)
 		if (released & (1u << k))
 			release_namespace(k);
 	return 0;
+}
+
+int np_hooktab_sync(unsigned int modes)
+{
+	return sync_libs(modes, 0);
+}
+
+int np_hooktab_sync_opened(unsigned int modes)
+{
+	return sync_libs(modes, 1);
 }
 
 /*

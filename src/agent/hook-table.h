@@ -31,6 +31,9 @@ void np_hooktab_enable(unsigned int modes);
  * unloaded since the last call.  0, or -errno (no memory for the list).
  */
 int np_hooktab_sync(unsigned int modes);
+/* The same, from a dlopen or dlmopen hook: each library new to the table
+ * also gets an early unwind table (cfi-table.h) before this returns. */
+int np_hooktab_sync_opened(unsigned int modes);
 
 /* Stops patching for MODES and puts back every slot of MODES, in each
  * library that is still loaded (a hook that runs meanwhile records

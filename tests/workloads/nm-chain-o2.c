@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain-stage.h"
+
 void *nm_alloc_leaf(int round);
 char *nm_dup_leaf(const char *text);
 uint64_t nm_stage1(int round);
@@ -57,20 +59,6 @@ __attribute__((noinline)) char *nm_dup_leaf(const char *text)
 		bad = 1;
 	return copy;
 }
-
-/* Each stage: a frame of its own size, and work after its call so that the
- * call stays a call. */
-#define STAGE(name, next, words)                                      \
-	__attribute__((noinline)) uint64_t name(int round)            \
-	{                                                             \
-		volatile uint64_t local[words];                       \
-		uint64_t r;                                           \
-                                                                      \
-		for (int i = 0; i < (words); i++)                     \
-			local[i] = (uint64_t)(round + i);             \
-		r = next(round);                                      \
-		return r + local[round % (words)];                    \
-	}
 
 __attribute__((noinline)) uint64_t nm_stage4(int round)
 {
