@@ -92,6 +92,11 @@ static int still_mapped(uint64_t sp, uint64_t hi)
 	return msync((void *)(uintptr_t)start, hi - start, MS_ASYNC) == 0;
 }
 
+int np_stack_bounds_lookup(uint64_t sp, struct np_stack_bounds *b)
+{
+	return find_in_maps(sp, b);
+}
+
 int np_stack_bounds_find(uint64_t sp, struct np_stack_bounds *b)
 {
 	if (sp >= cached.lo && sp < cached.hi && still_mapped(sp, cached.hi)) {

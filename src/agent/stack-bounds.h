@@ -18,4 +18,9 @@
  */
 int np_stack_bounds_find(uint64_t sp, struct np_stack_bounds *b);
 
+/* The same, for another stack of the thread's (the one a handler on an
+ * alternate signal stack interrupted), always read anew, the cache left
+ * as it is. */
+int np_stack_bounds_lookup(uint64_t sp, struct np_stack_bounds *b);
+
 #endif /* NPROF_AGENT_STACK_BOUNDS_H */

@@ -14,6 +14,7 @@
 #include <ucontext.h>
 
 #include "cfi-table.h"
+#include "stack-bounds.h"
 #include "unwind.h"
 
 /* Where the interrupted registers are in a signal frame, from its SP. */
@@ -88,8 +89,10 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 				const struct np_stack_bounds *b)
 {
 	struct window w = { regs->sp > b->lo ? regs->sp : b->lo, b->hi };
+	struct np_stack_bounds stack = *b; /* the stack being walked */
 	uint64_t pc = regs->pc, sp = regs->sp, fp = regs->fp, lr = regs->lr;
 	int exact = 1; /* PC is where the thread is, not a return address */
+	int switched = 0; /* left an alternate signal stack */
 	int n = *count;
 
 	for (;;) {
@@ -115,9 +118,18 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 				return NP_UNWIND_BAD_FRAME;
 			nsp = word(uc + UC_SP);
 			/* The interrupted frame is above the signal frame,
-			 * unless the handler ran on another stack. */
-			if (nsp <= sp || nsp >= w.hi)
+			 * unless the handler ran on an alternate stack
+			 * (sigaltstack): then it is on the thread's own,
+			 * another mapping, walked from there.  Once. */
+			if (nsp < stack.lo || nsp >= stack.hi) {
+				if (switched ||
+				    np_stack_bounds_lookup(nsp, &stack) != 0)
+					return NP_UNWIND_BAD_FRAME;
+				switched = 1;
+				w.hi = stack.hi;
+			} else if (nsp <= sp) {
 				return NP_UNWIND_BAD_FRAME;
+			}
 			pc = strip(word(uc + UC_PC));
 			fp = word(uc + UC_FP);
 #if defined(UC_LR)
@@ -201,7 +213,7 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 		/* Zero ends a chain; an address in the stack is no code. */
 		if (pc == 0)
 			return NP_UNWIND_COMPLETE;
-		if (pc >= b->lo && pc < b->hi)
+		if (pc >= stack.lo && pc < stack.hi)
 			return NP_UNWIND_BAD_FRAME;
 		frames[n++] = pc;
 	}

@@ -4,8 +4,10 @@
  * to walk).  Two frameless leaves, hot_leaf (three units of work) and
  * warm_leaf (one), under main -> stage1 -> stage2 -> stage3 -> stage4; a
  * qsort whose comparator (compare_slowly) is called from libc's frames;
- * a loop of clock_gettime, which runs in the vDSO; and a signal handler
- * that works (handler_work, under on_usr1, __restore_rt and raise).
+ * a loop of clock_gettime, which runs in the vDSO; a signal handler that
+ * works (handler_work, under on_usr1, __restore_rt and raise); and one
+ * that works on an alternate signal stack (altstack_work, under on_usr2),
+ * whose callers are on the thread's own stack.
  * SCALE 1 is ~2 s of CPU here.
  */
 #include <signal.h>
@@ -28,6 +30,8 @@ uint64_t stage3(uint64_t x);
 uint64_t stage4(uint64_t x);
 uint64_t sort_stage(uint64_t x);
 uint64_t vdso_stage(uint64_t x);
+uint64_t altstack_work(uint64_t x, unsigned long n);
+uint64_t altstack_stage(uint64_t x);
 uint64_t handler_work(uint64_t x, unsigned long n);
 uint64_t signal_stage(uint64_t x);
 
@@ -134,6 +138,42 @@ __attribute__((noinline)) uint64_t signal_stage(uint64_t x)
 	return sink;
 }
 
+/* Not the same code as handler_work and on_usr1, which GCC would fold
+ * them into (-fipa-icf). */
+__attribute__((noinline)) uint64_t altstack_work(uint64_t x, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		MIX(x);
+		x ^= i;
+	}
+	return x;
+}
+
+static void on_usr2(int sig)
+{
+	sink = altstack_work(sink ^ (uint64_t)sig, UNIT / 2);
+}
+
+__attribute__((noinline)) uint64_t altstack_stage(uint64_t x)
+{
+	sink = x;
+	raise(SIGUSR2);
+	return sink;
+}
+
+/* SIGUSR2's handler runs on a stack of its own, in the data segment. */
+static void use_altstack(void)
+{
+	static char altstack[1 << 16];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa = { .sa_handler = on_usr2, .sa_flags = SA_ONSTACK };
+
+	if (sigaltstack(&ss, NULL) != 0 || sigaction(SIGUSR2, &sa, NULL) != 0) {
+		perror("chain-o2: sigaltstack");
+		exit(1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	double scale = argc > 1 ? strtod(argv[1], NULL) : 1.0;
@@ -147,11 +187,13 @@ int main(int argc, char **argv)
 	if (rounds == 0)
 		rounds = 1;
 	signal(SIGUSR1, on_usr1);
+	use_altstack();
 	for (unsigned int r = 0; r < rounds; r++) {
 		x = stage1(x + r);
 		x = sort_stage(x);
 		x = vdso_stage(x);
 		x = signal_stage(x);
+		x = altstack_stage(x);
 	}
 	sink = x;
 	printf("chain-o2: %u rounds done\n", rounds);
