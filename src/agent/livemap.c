@@ -76,6 +76,11 @@ void np_livemap_clear(struct np_livemap *m)
 	madvise(m, sizeof(*m), MADV_DONTNEED);
 }
 
+void np_livemap_prefault(struct np_livemap *m)
+{
+	np_pages_prefault(m, sizeof(*m));
+}
+
 static uint32_t home(uint64_t addr)
 {
 	uint64_t h = (addr >> 4) * 0x9e3779b97f4a7c15ull;

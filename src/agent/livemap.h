@@ -55,8 +55,10 @@ static inline int np_livemap_may_hold(const struct np_livemap *m,
 }
 
 struct np_livemap *np_livemap_create(void);
-/* Forgets every address; only while no hook can use the map. */
+/* Forgets every address; only while no hook can use the map.  Its pages
+ * go back to the system; prefault backs them again before a session. */
 void np_livemap_clear(struct np_livemap *m);
+void np_livemap_prefault(struct np_livemap *m);
 
 /* Adds ADDR (non-zero, not in the set); 0, or -1 when there is no room. */
 int np_livemap_insert(struct np_livemap *m, uint64_t addr);

@@ -48,6 +48,12 @@ struct np_mem_ring *np_mem_ring_create(unsigned int ncells)
 	return r;
 }
 
+void np_mem_ring_prefault(struct np_mem_ring *r)
+{
+	if (r)
+		np_pages_prefault(r, r->bytes);
+}
+
 void np_mem_ring_free(struct np_mem_ring *r)
 {
 	if (r)

@@ -32,6 +32,8 @@ struct np_mem_ring;
 
 /* A ring of NCELLS cells (a power of two) in mmap'd memory, or NULL. */
 struct np_mem_ring *np_mem_ring_create(unsigned int ncells);
+/* Backs its pages now (np_pages_prefault), contents unchanged. */
+void np_mem_ring_prefault(struct np_mem_ring *r);
 void np_mem_ring_free(struct np_mem_ring *r);
 /* Empties the ring; only when no producer can be inside (after fork). */
 void np_mem_ring_reset(struct np_mem_ring *r);

@@ -100,6 +100,18 @@ void *np_pages_alloc(size_t size)
 	return p;
 }
 
+void np_pages_prefault(void *p, size_t size)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)4095;
+
+	madvise((void *)lo, (uintptr_t)p + size - lo, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)size;
+#endif
+}
+
 void np_pages_free(void *p, size_t size)
 {
 	struct mapping *m;

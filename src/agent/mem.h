@@ -15,6 +15,17 @@
  * the mapping is named "[anon:nprof]" in /proc/PID/maps and smaps. */
 void *np_pages_alloc(size_t size);
 
+/*
+ * Backs the pages of [P, P + SIZE) now, writable, contents unchanged (where
+ * the kernel can: Linux 5.14).  For tables that hooks write at random
+ * places: touched one at a time from a hook, a page that was read first
+ * (the kernel's shared zero page) costs a copy-on-write fault, and in a
+ * process running on several CPUs a TLB shootdown of all of them, ~2,000
+ * times for one table of 8 MiB.  Prefaulted before the hooks run, it
+ * costs neither.
+ */
+void np_pages_prefault(void *p, size_t size);
+
 /* Unmaps SIZE bytes at P (NULL: nothing), the whole of an np_pages_alloc or
  * the page-aligned tail of one. */
 void np_pages_free(void *p, size_t size);
