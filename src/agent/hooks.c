@@ -37,12 +37,13 @@
 
 /* Deep enough for real programs, small enough for any thread's stack. */
 #define HOOK_FRAMES 128
-/* Queue sizes, in events of 48 bytes, touched as they are used.  Exact
- * mode's must absorb what two busy threads queue while the writer waits
- * for a CPU on a loaded machine (at 10 M events/s, 200 ms); sampled mode
- * queues a few thousand events a second. */
+/* Queue sizes, in events of 48 bytes.  Exact mode's must absorb what two
+ * busy threads queue while the writer waits for a CPU on a loaded machine
+ * (at 10 M events/s, 200 ms), and is touched as it is used; sampled mode
+ * queues ~40,000 events a second at the default interval in bench's
+ * alloc-heavy, and its queue (3 MiB) is backed at the start. */
 #define RING_CELLS_EXACT (1u << 21)
-#define RING_CELLS_SAMPLED (1u << 17)
+#define RING_CELLS_SAMPLED (1u << 16)
 
 const char *const np_hook_names[NP_HF_COUNT] = {
 	[NP_HF_MALLOC] = "malloc",
@@ -146,10 +147,11 @@ void np_memhooks_begin(uint32_t s, uint64_t mean)
 		ring_dirty = 0;
 	}
 	np_livemap_clear(live);
-	/* Sampled mode's tables, written at random places by the hooks, are
-	 * backed now (16 MiB): page by page from the hooks, their faults
-	 * and TLB shootdowns were 4% of a short allocation-heavy run.  Exact
-	 * mode's queue (100 MiB) is backed as it fills. */
+	/* Sampled mode's queue (3 MiB) and the live set's filters are
+	 * backed now: pages that a hook or the writer reads before a hook
+	 * writes there are the zero page, whose copy on write shoots down
+	 * every CPU's TLB, ~2,000 times in a short allocation-heavy run (4%
+	 * of it).  Exact mode's queue (100 MiB) is backed as it fills. */
 	if (mean) {
 		np_livemap_prefault(live);
 		np_mem_ring_prefault(rings[0]);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -76,9 +77,12 @@ void np_livemap_clear(struct np_livemap *m)
 	madvise(m, sizeof(*m), MADV_DONTNEED);
 }
 
+/* The filters only (128 KiB): every free reads them, so their pages would
+ * be the zero page when an insert first writes there.  The set's slots are
+ * written before they are read (np_livemap_insert). */
 void np_livemap_prefault(struct np_livemap *m)
 {
-	np_pages_prefault(m, sizeof(*m));
+	np_pages_prefault(m, offsetof(struct np_livemap, slots));
 }
 
 static uint32_t home(uint64_t addr)
@@ -95,10 +99,16 @@ int np_livemap_insert(struct np_livemap *m, uint64_t addr)
 	filter_add(m, addr);
 
 	for (int p = 0; p < MAX_PROBE; p++, i = (i + 1) & (SLOTS - 1)) {
-		uint64_t v = atomic_load_explicit(&m->slots[i],
-						  memory_order_relaxed);
+		/* Written before it is read: a read of a page never touched
+		 * would map the zero page, and the write after it would
+		 * fault again and shoot down every CPU's TLB. */
+		uint64_t v = 0;
 
-		if ((v == 0 || v == TOMBSTONE) &&
+		if (atomic_compare_exchange_strong_explicit(
+			    &m->slots[i], &v, addr, memory_order_release,
+			    memory_order_relaxed))
+			return 0;
+		if (v == TOMBSTONE &&
 		    atomic_compare_exchange_strong_explicit(
 			    &m->slots[i], &v, addr, memory_order_release,
 			    memory_order_relaxed))
