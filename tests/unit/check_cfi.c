@@ -694,6 +694,36 @@ START_TEST(test_unwind_signal_frame)
 }
 END_TEST
 
+/* The same handler on an alternate signal stack: its frames are in
+ * another mapping than raiser's, which the walk must go on into. */
+START_TEST(test_unwind_altstack)
+{
+	static char altstack[1 << 16];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaltstack(&ss, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	publish_all();
+	raiser();
+	ss.ss_flags = SS_DISABLE;
+	ck_assert_int_eq(sigaltstack(&ss, NULL), 0);
+	ck_assert_msg(has_frame(&cap, ret_handler), "no signal trampoline frame");
+#if defined(__aarch64__)
+	if (!find_row(ret_handler) ||
+	    find_row(ret_handler)->kind != NP_CFA_SIGNAL)
+		return; /* qemu-user's trampoline: see above */
+#endif
+	ck_assert_msg(has_frame(&cap, ret_raiser),
+		      "the walk did not leave the alternate stack for raiser's");
+	ck_assert(cap.complete_after == cap.complete_before + 1);
+}
+END_TEST
+
 #define BIG_FRAME (128u << 10)
 
 __attribute__((noinline)) int big_frames(int depth);
@@ -947,6 +977,69 @@ static void *unwinder(void *arg)
 	return NULL;
 }
 
+/* The executable's image, as dl_iterate_phdr lists it first. */
+struct image {
+	uint64_t bias;
+	const ElfW(Phdr) *phdr;
+	unsigned int phnum;
+	int seen;
+};
+
+static int first_image(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct image *im = arg;
+
+	(void)size;
+	if (!im->seen) {
+		im->bias = info->dlpi_addr;
+		im->phdr = info->dlpi_phdr;
+		im->phnum = info->dlpi_phnum;
+		im->seen = 1;
+	}
+	return 0;
+}
+
+/* A table added early (a dlopen hook's) is seen at once, without a
+ * publish; a later early one at the same place replaces it, the module's
+ * own replaces both, and dropping by either key takes only its own. */
+START_TEST(test_early_tables)
+{
+	uint64_t pc = (uint64_t)(uintptr_t)chain_f3;
+	struct image im = { .seen = 0 };
+	size_t one;
+
+	dl_iterate_phdr(first_image, &im);
+	ck_assert(im.seen);
+	np_cfi_tables_drop_all();
+	np_cfi_tables_publish();
+	ck_assert_ptr_null(find_row(pc));
+
+	ck_assert_int_eq(np_cfi_tables_add_early(7, im.bias, im.phdr, im.phnum), 0);
+	ck_assert_ptr_nonnull(find_row(pc));
+	one = np_cfi_tables_bytes();
+	ck_assert_uint_gt(one, 0);
+	ck_assert_int_eq(np_cfi_tables_add_early(8, im.bias, im.phdr, im.phnum), 0);
+	ck_assert_uint_eq(np_cfi_tables_bytes(), one);
+	np_cfi_tables_drop_early(7); /* replaced already: nothing to drop */
+	ck_assert_ptr_nonnull(find_row(pc));
+
+	ck_assert_int_eq(np_cfi_tables_add(1, im.bias, im.phdr, im.phnum), 0);
+	np_cfi_tables_publish();
+	ck_assert_uint_eq(np_cfi_tables_bytes(), one);
+	np_cfi_tables_drop_early(8);
+	ck_assert_ptr_nonnull(find_row(pc));
+	np_cfi_tables_drop(1);
+	np_cfi_tables_publish();
+	ck_assert_ptr_null(find_row(pc));
+	ck_assert_uint_eq(np_cfi_tables_bytes(), 0);
+
+	ck_assert_int_eq(np_cfi_tables_add_early(9, im.bias, im.phdr, im.phnum), 0);
+	ck_assert_ptr_nonnull(find_row(pc));
+	np_cfi_tables_drop_early(9);
+	ck_assert_ptr_null(find_row(pc));
+}
+END_TEST
+
 START_TEST(test_publish_while_unwinding)
 {
 	pthread_t th;
@@ -986,6 +1079,7 @@ static Suite *cfi_suite(void)
 	tcase_add_test(tc, test_unwind_chain);
 	tcase_add_test(tc, test_unwind_through_libc);
 	tcase_add_test(tc, test_unwind_signal_frame);
+	tcase_add_test(tc, test_unwind_altstack);
 	tcase_add_test(tc, test_unwind_big_frames);
 #if defined(__x86_64__)
 	tcase_add_test(tc, test_unwind_plt);
@@ -995,6 +1089,7 @@ static Suite *cfi_suite(void)
 	tcase_add_test(tc, test_unwind_fp_fallback);
 	tcase_add_test(tc, test_unwind_garbage);
 	tcase_add_test(tc, test_publish_while_unwinding);
+	tcase_add_test(tc, test_early_tables);
 	suite_add_tcase(s, tc);
 	return s;
 }
