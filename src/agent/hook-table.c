@@ -707,8 +707,9 @@ static int sync_libs(unsigned int modes, int early)
 
 			if (key)
 				ls->dropped[ls->ndropped++] = key;
-		} else
+		} else {
 			i++;
+		}
 	}
 	unlock();
 	for (uint32_t k = 0; k < ls->ndropped; k++)
