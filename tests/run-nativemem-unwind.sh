@@ -48,6 +48,10 @@ DLCHAIN=$abs_top_builddir/tests/workloads/nm-dlchain-o2
 record_ok dl.dat -q --nativemem=0 -- "$DLCHAIN" "$abs_top_builddir/tests/workloads"
 grep -qx ok "$T/out" || fail_ "nm-dlchain-o2 failed under nprof"
 report_ok dl.collapsed dl.dat --alloc --format=collapsed
+report_ok dl.header dl.dat --header
+grep -q "^lost allocation events: 0$" dl.header ||
+	fail_ "nm-dlchain-o2: allocation events were lost"
+note_ "nm-dlchain-o2: $(header_value dl.header unwind_stops)"
 expect_line dl.collapsed \
 	"_start;__libc_start_main;__libc_start_call_main;main;nm_dl_entry;nm_dl_stage1;nm_dl_stage2;nm_dl_leaf $((20 * 6007))"
 exit 0
