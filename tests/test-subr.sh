@@ -35,14 +35,18 @@ fail_()
 {
 	said_=1
 	echo "FAIL: $test_name: $*" >&2
-	if [ -n "$last_cmd" ]; then
-		echo "  last command: $last_cmd (exit $rc)" >&2
-		if [ -s "$T/err" ]; then
-			echo "  its stderr:" >&2
-			head -n 20 "$T/err" | sed 's/^/    /' >&2
-		fi
-	fi
+	[ -z "$last_cmd" ] || show_last_
 	exit 1
+}
+
+# show_last_: the last nprof command, its status and its stderr.
+show_last_()
+{
+	echo "  last command: ${last_cmd:-none} (exit ${rc:-none})" >&2
+	if [ -s "$T/err" ]; then
+		echo "  its stderr:" >&2
+		head -n 20 "$T/err" | sed 's/^/    /' >&2
+	fi
 }
 
 # skip_ MSG: the test cannot run here.
@@ -102,8 +106,8 @@ valgrind_verdict_()
 at_exit_()
 {
 	if [ "${1:-0}" -ne 0 ] && [ -z "${said_:-}" ]; then
-		echo "FAIL: $test_name: exited $1 without a message; last command: ${last_cmd:-none} (exit ${rc:-none})" >&2
-		[ -s "$T/err" ] && head -n 20 "$T/err" | sed 's/^/    /' >&2
+		echo "FAIL: $test_name: exited $1 without a message" >&2
+		show_last_
 	fi
 	_vg=0
 	valgrind_verdict_ || _vg=1

@@ -386,12 +386,16 @@ const struct np_cfi_row *np_cfi_find(const struct np_cfi_set *set,
 }
 
 /* The writer's side: what the next publish will show, and what it frees. */
+#define MAX_STALE 64
 struct registry {
 	uint32_t n;
 	uint32_t nretired;
+	uint32_t nstale;
 	int dirty;
 	struct np_cfi_table *t[MAX_TABLES];
 	struct np_cfi_table *retired[MAX_TABLES];
+	/* Sets swapped out by a publish that did not wait for readers. */
+	struct np_cfi_set *stale[MAX_STALE + 1]; /* the last: a forced wait */
 };
 
 static struct registry *reg;
@@ -415,12 +419,12 @@ static int ensure_registry(void)
 	return reg ? 0 : -ENOMEM;
 }
 
-static void publish_locked(void);
+static void publish_locked(int wait);
 
 static void retire(struct np_cfi_table *t)
 {
 	if (reg->nretired == MAX_TABLES)
-		publish_locked(); /* frees the retired ones */
+		publish_locked(1); /* frees the retired ones */
 	reg->retired[reg->nretired++] = t;
 	reg->dirty = 1;
 }
@@ -482,7 +486,7 @@ static int add(uint32_t key, uint64_t bias, const ElfW(Phdr) *phdr,
 	retire_early(bias, 0);
 	insert(t);
 	if (key & NP_CFI_EARLY_KEY)
-		publish_locked();
+		publish_locked(0);
 	unlock();
 	return 0;
 }
@@ -525,7 +529,7 @@ void np_cfi_tables_drop_early(uint32_t key)
 {
 	lock();
 	drop_locked(key | NP_CFI_EARLY_KEY);
-	publish_locked();
+	publish_locked(0);
 	unlock();
 }
 
@@ -575,13 +579,23 @@ static int wait_grace(void)
 	return 0;
 }
 
-static void publish_locked(void)
+/*
+ * Shows readers the registry as it is.  WAIT: then waits for those that
+ * may still read what was swapped out or retired, and frees it.  Without
+ * WAIT (a dlopen hook, on the program's own thread) what was swapped out
+ * stays, for the writer's next publish to free.
+ */
+static void publish_locked(int wait)
 {
 	struct np_cfi_set *set = NULL, *old;
 	size_t size;
 
-	if (!reg || !reg->dirty)
+	if (!reg || (!reg->dirty && !(wait && (reg->nstale || reg->nretired))))
 		return;
+	if (!wait && reg->nstale == MAX_STALE)
+		wait = 1;
+	if (!reg->dirty)
+		goto reclaim;
 	if (reg->n) {
 		uint64_t *bases;
 
@@ -604,14 +618,21 @@ static void publish_locked(void)
 	}
 	old = atomic_exchange(&current, set);
 	reg->dirty = 0;
+	if (old)
+		reg->stale[reg->nstale++] = old;
+	if (!wait)
+		return;
+reclaim:
 	if (wait_grace() != 0) {
 		/* A reader is stuck inside: leak rather than pull the
 		 * memory from under it. */
 		reg->nretired = 0;
+		reg->nstale = 0;
 		return;
 	}
-	if (old)
-		np_pages_free(old, old->map_size);
+	for (uint32_t i = 0; i < reg->nstale; i++)
+		np_pages_free(reg->stale[i], reg->stale[i]->map_size);
+	reg->nstale = 0;
 	for (uint32_t i = 0; i < reg->nretired; i++)
 		np_cfi_table_free(reg->retired[i]);
 	reg->nretired = 0;
@@ -620,7 +641,7 @@ static void publish_locked(void)
 void np_cfi_tables_publish(void)
 {
 	lock();
-	publish_locked();
+	publish_locked(1);
 	unlock();
 }
 

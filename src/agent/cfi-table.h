@@ -81,7 +81,9 @@ void np_cfi_tables_drop_all(void);
 void np_cfi_tables_publish(void);
 
 /* Early tables: KEY (below NP_CFI_EARLY_KEY) names it among the early
- * ones.  Adding (the library pinned) and dropping publish at once. */
+ * ones.  Adding (the library pinned) and dropping publish at once, without
+ * waiting for readers: the program's thread goes on, and the writer's next
+ * np_cfi_tables_publish frees what was swapped out. */
 #define NP_CFI_EARLY_KEY 0x80000000u
 int np_cfi_tables_add_early(uint32_t key, uint64_t bias,
 			    const ElfW(Phdr) *phdr, unsigned int phnum);
