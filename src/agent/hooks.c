@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alloc-sampler.h"
 #include "cfi-table.h"
@@ -30,6 +31,7 @@
 #include "guard.h"
 #include "hooks.h"
 #include "livemap.h"
+#include "mem-queues.h"
 #include "namespaces.h"
 #include "sampler.h"
 #include "stack-bounds.h"
@@ -37,13 +39,16 @@
 
 /* Deep enough for real programs, small enough for any thread's stack. */
 #define HOOK_FRAMES 128
-/* Queue sizes, in events of 48 bytes.  Exact mode's must absorb what two
- * busy threads queue while the writer waits for a CPU on a loaded machine
- * (at 10 M events/s, 200 ms), and is touched as it is used; sampled mode
- * queues ~40,000 events a second at the default interval in bench's
- * alloc-heavy, and its queue (3 MiB) is backed at the start. */
-#define RING_CELLS_EXACT (1u << 21)
-#define RING_CELLS_SAMPLED (1u << 16)
+/* Queue sizes, in cells of 56 bytes.  Exact mode's must together absorb
+ * what two busy threads queue while the writer waits for a CPU on a loaded
+ * machine (at 10 M events/s, 200 ms), and are touched as they are used;
+ * it has a queue per CPU (mem-queues.h), up to QUEUES_EXACT_MAX.  Sampled
+ * mode queues ~40,000 events a second at the default interval in bench's
+ * alloc-heavy, in one queue (3.5 MiB) backed at the start. */
+#define CELLS_EXACT (1u << 21)
+#define CELLS_EXACT_MIN (1u << 18)
+#define QUEUES_EXACT_MAX 16
+#define CELLS_SAMPLED (1u << 16)
 
 const char *const np_hook_names[NP_HF_COUNT] = {
 	[NP_HF_MALLOC] = "malloc",
@@ -78,14 +83,14 @@ static _Atomic uint64_t reals_owner[NP_NS_MAX];
 
 static _Atomic uint32_t session;
 static uint64_t interval; /* written before `session` is published */
-/* The queue of the current mode, set before `session` is published; a
- * hook takes it once per event, and the queue of the other mode, once
- * used, stays. */
-static struct np_mem_ring *_Atomic ring;
-static struct np_mem_ring *rings[2]; /* sampled, exact */
+/* The queues of the current mode, set before `session` is published; a
+ * hook takes them once per event, and the queues of the other mode, once
+ * used, stay. */
+static struct np_mem_queues *_Atomic queues;
+static struct np_mem_queues *mode_queues[2]; /* sampled, exact */
 static struct np_stacktab *stacks;
 static struct np_livemap *live;
-static int ring_dirty;
+static int queues_dirty;
 
 static __thread struct np_countdown countdown;
 static __thread uint32_t cached_tid;
@@ -124,12 +129,25 @@ void np_hook_bind_namespace(int ns, uint64_t libc_bias)
 	atomic_store(&reals_owner[ns], libc_bias);
 }
 
+/* Exact mode's queues: one per CPU, a power of two, at least two. */
+static struct np_mem_queues *create_exact(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned int n = 2;
+
+	while (n < QUEUES_EXACT_MAX && n < cpus)
+		n *= 2;
+	return np_mem_queues_create(n, CELLS_EXACT / n > CELLS_EXACT_MIN
+					       ? CELLS_EXACT / n
+					       : CELLS_EXACT_MIN);
+}
+
 int np_memhooks_init(int exact)
 {
 	exact = !!exact;
-	if (!rings[exact] &&
-	    !(rings[exact] = np_mem_ring_create(exact ? RING_CELLS_EXACT
-						      : RING_CELLS_SAMPLED)))
+	if (!mode_queues[exact] &&
+	    !(mode_queues[exact] = exact ? create_exact()
+					 : np_mem_queues_create(1, CELLS_SAMPLED)))
 		return -ENOMEM;
 	if (!stacks && !(stacks = np_stacktab_create()))
 		return -ENOMEM;
@@ -140,11 +158,11 @@ int np_memhooks_init(int exact)
 
 void np_memhooks_begin(uint32_t s, uint64_t mean)
 {
-	if (ring_dirty) {
+	if (queues_dirty) {
 		for (int i = 0; i < 2; i++)
-			if (rings[i])
-				np_mem_ring_reset(rings[i]);
-		ring_dirty = 0;
+			if (mode_queues[i])
+				np_mem_queues_reset(mode_queues[i]);
+		queues_dirty = 0;
 	}
 	np_livemap_clear(live);
 	/* Sampled mode's queue (3 MiB) and the live set's filters are
@@ -154,10 +172,11 @@ void np_memhooks_begin(uint32_t s, uint64_t mean)
 	 * of it).  Exact mode's queue (100 MiB) is backed as it fills. */
 	if (mean) {
 		np_livemap_prefault(live);
-		np_mem_ring_prefault(rings[0]);
+		np_mem_queues_prefault(mode_queues[0]);
 	}
 	interval = mean;
-	atomic_store_explicit(&ring, rings[mean == 0], memory_order_relaxed);
+	atomic_store_explicit(&queues, mode_queues[mean == 0],
+			      memory_order_relaxed);
 	atomic_store_explicit(&session, s, memory_order_release);
 }
 
@@ -176,9 +195,9 @@ uint64_t np_memhooks_release(uint32_t s)
 	uint64_t thrown = 0;
 
 	for (int i = 0; i < 2; i++) {
-		for (int k = 0; rings[i] && k < RELEASE_TRIES; k++) {
-			thrown += np_mem_ring_discard(rings[i], s);
-			if (np_mem_ring_release(rings[i]) == 0)
+		for (int k = 0; mode_queues[i] && k < RELEASE_TRIES; k++) {
+			thrown += np_mem_queues_discard(mode_queues[i], s);
+			if (np_mem_queues_release(mode_queues[i]) == 0)
 				break;
 			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 		}
@@ -193,9 +212,9 @@ uint32_t np_memhooks_session(void)
 	return atomic_load_explicit(&session, memory_order_acquire);
 }
 
-struct np_mem_ring *np_memhooks_ring(void)
+struct np_mem_queues *np_memhooks_queues(void)
 {
-	return atomic_load_explicit(&ring, memory_order_relaxed);
+	return atomic_load_explicit(&queues, memory_order_relaxed);
 }
 
 struct np_stacktab *np_memhooks_stacks(void)
@@ -207,7 +226,7 @@ void np_memhooks_after_fork(void)
 {
 	np_memhooks_end();
 	cached_tid = 0;
-	ring_dirty = 1;
+	queues_dirty = 1;
 }
 
 static uint32_t tid(void)
@@ -332,10 +351,10 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 						   const void *hook_cfa)
 {
 	uint64_t frames[HOOK_FRAMES];
-	struct np_mem_ring *rg = atomic_load_explicit(&ring,
-						      memory_order_relaxed);
+	struct np_mem_queues *q = atomic_load_explicit(&queues,
+						       memory_order_relaxed);
 	struct np_mem_event *ev;
-	uint64_t ticket;
+	struct np_mem_claim c;
 	uint32_t n, ref = 0;
 
 	if (np_guard_enter() != 0)
@@ -347,7 +366,7 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 	n = take_stack(hook_fp, (uint64_t)(uintptr_t)hook_cfa, frames);
 	if (n)
 		ref = np_stacktab_intern(stacks, frames, n);
-	ev = np_mem_ring_claim(rg, &ticket);
+	ev = np_mem_queues_claim(q, (uint64_t)(uintptr_t)p, s, &c);
 	if (!ev) {
 		if (interval)
 			np_livemap_remove(live, (uint64_t)(uintptr_t)p);
@@ -361,27 +380,27 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 	ev->stack = ref;
 	ev->session = s;
 	ev->kind = NP_MEM_ALLOC;
-	np_mem_ring_publish(rg, ticket);
+	np_mem_queues_publish(&c);
 out:
 	np_guard_leave();
 }
 
 /*
- * Claims the FREE of P (only a sampled block's in sampled mode); fills
- * *TICKET and *RG and returns the event, which the caller publishes in
- * *RG, or NULL.
+ * Claims the FREE of P (only a sampled block's in sampled mode); fills *C
+ * and returns the event, which the caller publishes, or NULL.
  */
-static struct np_mem_event *claim_free(void *p, uint32_t s, uint64_t *ticket,
-				       struct np_mem_ring **rg)
+static struct np_mem_event *claim_free(void *p, uint32_t s,
+				       struct np_mem_claim *c)
 {
+	struct np_mem_queues *q = atomic_load_explicit(&queues,
+						       memory_order_relaxed);
 	struct np_mem_event *ev = NULL;
 
-	*rg = atomic_load_explicit(&ring, memory_order_relaxed);
 	if (np_guard_enter() != 0)
 		return NULL;
 	if (interval && !np_livemap_remove(live, (uint64_t)(uintptr_t)p))
 		goto out;
-	ev = np_mem_ring_claim(*rg, ticket);
+	ev = np_mem_queues_claim(q, (uint64_t)(uintptr_t)p, s, c);
 	if (!ev) {
 		count_lost();
 		goto out;
@@ -485,11 +504,10 @@ __attribute__((noinline)) static void *calloc_slow(int k, size_t n,
 
 __attribute__((noinline)) static void record_free(void *p, uint32_t s)
 {
-	struct np_mem_ring *rg;
-	uint64_t ticket;
+	struct np_mem_claim c;
 
-	if (claim_free(p, s, &ticket, &rg))
-		np_mem_ring_publish(rg, ticket);
+	if (claim_free(p, s, &c))
+		np_mem_queues_publish(&c);
 }
 
 /*
@@ -540,12 +558,11 @@ BODY void *realloc_in(int k, void *old, size_t size)
 	HOOK_FRAME;
 	uint32_t s = recording();
 	struct np_mem_event *ev = NULL;
-	struct np_mem_ring *rg = NULL;
-	uint64_t ticket;
+	struct np_mem_claim c;
 	void *p;
 
 	if (old && s && maybe_sampled(old))
-		ev = claim_free(old, s, &ticket, &rg);
+		ev = claim_free(old, s, &c);
 	p = REAL(k, NP_HF_REALLOC, realloc_fn)(old, size);
 	if (ev) {
 		/* Failed: the old block lives on, and the claimed cell
@@ -556,7 +573,7 @@ BODY void *realloc_in(int k, void *old, size_t size)
 			    np_livemap_insert(live, (uint64_t)(uintptr_t)old))
 				count_lost();
 		}
-		np_mem_ring_publish(rg, ticket);
+		np_mem_queues_publish(&c);
 	}
 	AFTER_ALLOC(p, size);
 	return p;

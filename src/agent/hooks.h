@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "mem-ring.h"
+#include "mem-queues.h"
 #include "stacktab.h"
 
 enum np_hook_func {
@@ -74,8 +74,8 @@ uint64_t np_memhooks_release(uint32_t session);
 /* Whether a session is recording. */
 uint32_t np_memhooks_session(void);
 
-/* What the writer drains: the queue of the session's mode. */
-struct np_mem_ring *np_memhooks_ring(void);
+/* What the writer drains: the queues of the session's mode. */
+struct np_mem_queues *np_memhooks_queues(void);
 struct np_stacktab *np_memhooks_stacks(void);
 
 /* In a forked child: stop recording, forget half-claimed events. */

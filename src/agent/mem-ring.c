@@ -162,6 +162,11 @@ void np_mem_ring_pop(struct np_mem_ring *r)
 	r->tail++;
 }
 
+uint64_t np_mem_ring_taken(const struct np_mem_ring *r)
+{
+	return r->tail;
+}
+
 uint64_t np_mem_ring_discard(struct np_mem_ring *r, uint32_t session)
 {
 	const struct np_mem_event *ev;

@@ -26,6 +26,10 @@ struct np_mem_event {
 	uint32_t stack;   /* ALLOC: stacktab reference, 0 if none */
 	uint32_t session; /* events of older sessions are dropped */
 	uint32_t kind;    /* enum np_mem_kind */
+	/* The same thread's previous event, which the stream must carry
+	 * first: (its ticket + 1) << 6 | its queue, 0 if none (see
+	 * mem-queues.h). */
+	uint64_t after;
 };
 
 struct np_mem_ring;
@@ -53,5 +57,7 @@ void np_mem_ring_publish(struct np_mem_ring *r, uint64_t ticket);
 /* The one consumer: the oldest published event or NULL, then pop. */
 const struct np_mem_event *np_mem_ring_peek(struct np_mem_ring *r);
 void np_mem_ring_pop(struct np_mem_ring *r);
+/* The consumer: how many tickets it has popped (the next one's). */
+uint64_t np_mem_ring_taken(const struct np_mem_ring *r);
 
 #endif /* NPROF_AGENT_MEM_RING_H */

@@ -239,17 +239,17 @@ static uint32_t mem_stack_id(struct np_run *r, uint32_t ref)
 /* Turns queued allocation events into records; how many there were. */
 static unsigned int drain_mem(struct np_run *r)
 {
-	struct np_mem_ring *ring = np_memhooks_ring();
+	struct np_mem_queues *q = np_memhooks_queues();
 	uint64_t mean = (uint64_t)r->settings.nativemem;
 	const struct np_mem_event *ev;
 	unsigned int n = 0;
 
-	if (!ring || r->settings.nativemem < 0)
+	if (!q || r->settings.nativemem < 0)
 		return 0;
 	forget_stacks_if_gone(r);
 	uint64_t until = np_clock_ns() + DRAIN_NS;
 
-	while ((ev = np_mem_ring_peek(ring))) {
+	while ((ev = np_mem_queues_peek(q))) {
 		/* Producers may outrun us: come back to the CLI and the
 		 * clock now and then. */
 		if ((n & 4095) == 4095 && np_clock_ns() > until)
@@ -273,7 +273,7 @@ static unsigned int drain_mem(struct np_run *r)
 			};
 			np_send_free(&r->out, &f);
 		}
-		np_mem_ring_pop(ring);
+		np_mem_queues_pop(q);
 		n++;
 	}
 	return n;
@@ -290,7 +290,7 @@ static void drain_mem_last(struct np_run *r)
 	uint64_t until = np_clock_ns() + LAST_DRAIN_NS;
 	uint64_t left;
 
-	if (!np_memhooks_ring() || r->settings.nativemem < 0)
+	if (!np_memhooks_queues() || r->settings.nativemem < 0)
 		return;
 	while (drain_mem(r) > 0 && np_clock_ns() < until)
 		;

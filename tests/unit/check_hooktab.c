@@ -32,7 +32,7 @@
 #include "got.h"
 #include "hook-table.h"
 #include "hooks.h"
-#include "mem-ring.h"
+#include "mem-queues.h"
 
 #define LIB_NAME "libnm-dep.so"
 
@@ -289,7 +289,7 @@ END_TEST
 START_TEST(test_session_records)
 {
 	void *h = open_lib(RTLD_NOW);
-	struct np_mem_ring *ring;
+	struct np_mem_queues *q;
 	const struct np_mem_event *ev;
 	int seen = 0;
 
@@ -301,13 +301,13 @@ START_TEST(test_session_records)
 	np_memhooks_end();
 	np_hooktab_unpatch(NP_HOOK_MODE_MEM);
 	alloc_through(h);
-	ring = np_memhooks_ring();
-	ck_assert_ptr_nonnull(ring);
-	while ((ev = np_mem_ring_peek(ring))) {
+	q = np_memhooks_queues();
+	ck_assert_ptr_nonnull(q);
+	while ((ev = np_mem_queues_peek(q))) {
 		if (ev->session == 7 && ev->kind == NP_MEM_ALLOC &&
 		    ev->size == 4099)
 			seen++;
-		np_mem_ring_pop(ring);
+		np_mem_queues_pop(q);
 	}
 	ck_assert_int_eq(seen, 1);
 	np_memhooks_release(7);
