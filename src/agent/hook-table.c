@@ -54,6 +54,8 @@ struct lib {
 	/* Until then, lazy slots are checked again (recheck_lazy). */
 	uint64_t lazy_until_ns;
 	uint32_t cfi_key;       /* its early unwind table's, 0: none */
+	int probe;              /* the slot probe_slot looks at */
+	int probe_bound;        /* it was bound when patched */
 	char name[NAME_MAX_LEN];
 };
 
@@ -272,16 +274,12 @@ static struct lib *find_lib(uint64_t bias, uint64_t name_hash)
 }
 
 /* The patched slot of L that tells whether its object is still the one
- * patched: a GOT slot rather than a pointer in data, which the program
- * may set itself.  NULL when none is patched. */
+ * patched (see choose_probe), NULL when none is. */
 static const struct np_got_slot *probe_slot(const struct lib *l)
 {
 	if (l->state != LIB_PATCHABLE || !l->modes || l->nslots == 0)
 		return NULL;
-	for (int i = 0; i < l->nslots; i++)
-		if (l->slots[i].kind != NP_GOT_ABS)
-			return &l->slots[i];
-	return &l->slots[0];
+	return &l->slots[l->probe];
 }
 
 /* With L's object pinned: whether it is another load than the one whose
@@ -399,6 +397,33 @@ static void resolve_reals(int lmid, const struct np_elf_image *im,
 	}
 }
 
+/*
+ * The slot to tell L's load by, with L pinned: best one that was bound
+ * when patched, as the linker's lazy resolver writes only slots that were
+ * not; such a slot leads to the hook for as long as the load lasts (a
+ * lazy one that does not may be the resolver's doing, see recheck_lazy).
+ * Of those, a GOT slot rather than a pointer in data, which the program
+ * may set itself.
+ */
+static void choose_probe(struct lib *l)
+{
+	int best_rank = -1;
+
+	l->probe = 0;
+	for (int i = 0; i < l->nslots && best_rank < 2; i++) {
+		const struct np_got_slot *s = &l->slots[i];
+		int rank = !is_bound(l->lmid, &l->im, s) ? 0
+			   : s->kind == NP_GOT_ABS	 ? 1
+							 : 2;
+
+		if (rank > best_rank) {
+			l->probe = i;
+			best_rank = rank;
+		}
+	}
+	l->probe_bound = best_rank > 0;
+}
+
 /* Under the lock: patches what L's read found; L is pinned. */
 static void patch_locked(struct lib *l, struct np_got_slot *slots, int n,
 			 size_t bytes)
@@ -421,9 +446,17 @@ static void patch_locked(struct lib *l, struct np_got_slot *slots, int n,
 						    slots[at + i].func);
 		np_got_write(&l->im, slots + at, chunk, values, NULL, done,
 			     pagesize);
-		for (int i = 0; i < chunk; i++)
+		for (int i = 0; i < chunk; i++) {
+			struct np_got_slot *s = &slots[at + i];
+
+			/* Patched already (an entry dropped and made again
+			 * for the same load): what it stood for is the real
+			 * function, which unpatching must put back. */
+			if (s->value == values[i])
+				s->value = np_hook_real(l->lmid, s->func);
 			if (done[i])
-				slots[at + k++] = slots[at + i];
+				slots[at + k++] = *s;
+		}
 		/* Compact what was written to the front. */
 		memmove(slots + l->nslots, slots + at,
 			(size_t)k * sizeof(*slots));
@@ -432,6 +465,7 @@ static void patch_locked(struct lib *l, struct np_got_slot *slots, int n,
 	l->slots = slots;
 	l->slots_bytes = bytes;
 	l->modes |= NP_HOOK_MODE_MEM;
+	choose_probe(l);
 	for (int i = 0; i < l->nslots; i++)
 		if (!is_bound(l->lmid, &l->im, &l->slots[i])) {
 			if (!l->lazy_until_ns)
@@ -439,6 +473,18 @@ static void patch_locked(struct lib *l, struct np_got_slot *slots, int n,
 			l->lazy_until_ns = np_clock_ns() + LAZY_RECHECK_NS;
 			break;
 		}
+}
+
+/* With L's object pinned: whether its slot that was bound when patched
+ * (if it has one) no longer leads to us, so the object is another load. */
+static int another_load(const struct lib *l)
+{
+	const struct np_got_slot *slot = probe_slot(l);
+
+	return slot && l->probe_bound &&
+	       atomic_load_explicit((_Atomic uintptr_t *)slot->addr,
+				    memory_order_relaxed) !=
+		       np_hook_address(l->lmid, slot->func);
 }
 
 /*
@@ -492,6 +538,12 @@ static void recheck_lazy(void)
 		}
 		lock();
 		l = find_lib(bias, name_hash);
+		/* Loaded again at that address since: the new load's slots
+		 * are the linker's, not the resolver's; sync patches it. */
+		if (l && another_load(l)) {
+			table.synced = 0;
+			l = NULL;
+		}
 		for (int k = 0; l && (l->modes & NP_HOOK_MODE_MEM) &&
 				k < l->nslots;
 		     k++) {

@@ -11,6 +11,7 @@
  *   patched      --dlclose, sync-->  out of the table, never written again
  *   patched      --dlclose, dlopen at the same place, sync-->  patched anew
  *   lazy slot the linker wrote over  --sync-->  our hook again, counted
+ *   lazy, then another load there  --sync-->  not taken for that, patched
  *
  * Each test leaves nothing patched and the library closed, so that the
  * tests also hold in one process (CK_FORK=no, as under qemu-user).
@@ -79,14 +80,19 @@ static uintptr_t *malloc_slot(struct np_elf_image *im_out)
 {
 	static const char *const names[] = { "malloc" };
 	struct found f = { .seen = 0 };
-	struct np_got_slot s;
+	struct np_got_slot s[4];
+	int n;
 
 	dl_iterate_phdr(find_cb, &f);
 	ck_assert_msg(f.seen, LIB_NAME " is not loaded");
-	ck_assert_int_eq(np_got_find(&f.im, names, 1, &s, 1), 1);
+	n = np_got_find(&f.im, names, 1, s, 4);
 	if (im_out)
 		*im_out = f.im;
-	return (uintptr_t *)s.addr;
+	for (int i = 0; i < n && i < 4; i++)
+		if (s[i].kind == NP_GOT_JUMP_SLOT)
+			return (uintptr_t *)s[i].addr;
+	ck_abort_msg(LIB_NAME " calls malloc through no PLT slot");
+	return NULL;
 }
 
 static void *open_lib(int mode)
@@ -217,6 +223,51 @@ START_TEST(test_lazy_repaired)
 }
 END_TEST
 
+/*
+ * Patched when loaded lazily: its PLT slot was not bound yet, its pointer
+ * in data was.  Then loaded again at the same address with RTLD_NOW, as a
+ * sync from another thread may find it: played here in place, by writing
+ * what such a load holds (the bound malloc) into both slots, so that the
+ * counters do not move and the sync goes to the lazy slots at once.  The
+ * PLT slot alone must not be "repaired", which would make the new load
+ * look patched with its pointer not; the next sync patches both.
+ */
+START_TEST(test_lazy_then_another_load)
+{
+	static const char *const names[] = { "malloc" };
+	void *h = open_lib(RTLD_LAZY);
+	uintptr_t real = (uintptr_t)dlsym(RTLD_DEFAULT, "malloc");
+	uintptr_t *plt = NULL, *ptr = NULL;
+	struct np_got_slot s[4];
+	struct np_elf_image im;
+	int n;
+
+	malloc_slot(&im);
+	n = np_got_find(&im, names, 1, s, 4);
+	for (int i = 0; i < n && i < 4; i++) {
+		if (s[i].kind == NP_GOT_JUMP_SLOT)
+			plt = (uintptr_t *)s[i].addr;
+		else if (s[i].kind == NP_GOT_ABS)
+			ptr = (uintptr_t *)s[i].addr;
+	}
+	ck_assert_msg(plt && ptr, LIB_NAME ": no PLT slot and pointer to malloc");
+	np_hooktab_enable(NP_HOOK_MODE_MEM);
+	ck_assert_int_eq(np_hooktab_sync(NP_HOOK_MODE_MEM), 0);
+	ck_assert_uint_eq(*plt, hook());
+	ck_assert_uint_eq(*ptr, hook());
+	*plt = real;
+	*ptr = real;
+	ck_assert_int_eq(np_hooktab_sync(NP_HOOK_MODE_MEM), 0);
+	ck_assert_int_eq(np_hooktab_sync(NP_HOOK_MODE_MEM), 0);
+	ck_assert_uint_eq(*plt, hook());
+	ck_assert_uint_eq(*ptr, hook());
+	np_hooktab_unpatch(NP_HOOK_MODE_MEM);
+	ck_assert_uint_eq(*plt, real);
+	ck_assert_uint_eq(*ptr, real);
+	dlclose(h);
+}
+END_TEST
+
 /* Unloaded: it leaves the table, and nothing is written where it was,
  * even once other memory is mapped there. */
 START_TEST(test_unloaded)
@@ -325,6 +376,7 @@ static Suite *hooktab_suite(void)
 	tcase_add_test(tc, test_patch_unpatch);
 	tcase_add_test(tc, test_lazy_unpatch);
 	tcase_add_test(tc, test_lazy_repaired);
+	tcase_add_test(tc, test_lazy_then_another_load);
 	tcase_add_test(tc, test_unloaded);
 	tcase_add_test(tc, test_reloaded);
 	tcase_add_test(tc, test_session_records);
