@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cfi-table.h"
+#include "shard.h"
 #include "mem.h"
 
 #define PAGE 4096u
@@ -283,39 +284,37 @@ struct np_cfi_set {
 };
 
 static _Atomic(struct np_cfi_set *) current;
+/* How many sets were published: what a walk saw stays true until then. */
+static _Atomic uint64_t generation;
+
+uint64_t np_cfi_generation(void)
+{
+	return atomic_load_explicit(&generation, memory_order_acquire);
+}
 static _Atomic unsigned int epoch;
 /*
- * Readers inside, per epoch parity and per shard: a thread counts itself
- * in the shard its thread pointer picks, so that threads that allocate at
- * full speed in exact mode do not pass one cache line to and fro twice per
- * event.  The writer waits for every shard of a parity.
+ * Readers inside, per epoch parity and per shard (shard.h), so that
+ * threads that allocate at full speed in exact mode do not pass one cache
+ * line to and fro twice per event.  The writer waits for every shard of a
+ * parity.
  */
-#define SHARDS 16
 static struct {
 	_Atomic uint64_t n;
 	char pad[64 - sizeof(uint64_t)];
-} inside[2][SHARDS] __attribute__((aligned(64)));
-
-static unsigned int shard(void)
-{
-	/* Threads' TLS blocks sit at the top of their stacks, megabytes
-	 * apart: the page number spreads them. */
-	return (unsigned int)((uintptr_t)__builtin_thread_pointer() >> 12) %
-	       SHARDS;
-}
+} inside[2][NP_SHARDS] __attribute__((aligned(64)));
 
 const struct np_cfi_set *np_cfi_enter(unsigned int *slot)
 {
-	unsigned int parity = atomic_load(&epoch) & 1, k = shard();
+	unsigned int parity = atomic_load(&epoch) & 1, k = np_thread_shard();
 
-	*slot = parity * SHARDS + k;
+	*slot = parity * NP_SHARDS + k;
 	atomic_fetch_add(&inside[parity][k].n, 1);
 	return atomic_load(&current);
 }
 
 void np_cfi_leave(unsigned int slot)
 {
-	atomic_fetch_sub(&inside[slot / SHARDS][slot % SHARDS].n, 1);
+	atomic_fetch_sub(&inside[slot / NP_SHARDS][slot % NP_SHARDS].n, 1);
 }
 
 void np_cfi_after_fork(void)
@@ -323,7 +322,7 @@ void np_cfi_after_fork(void)
 	/* The thread that held it did not come along. */
 	atomic_flag_clear(&reg_lock);
 	for (int p = 0; p < 2; p++)
-		for (int k = 0; k < SHARDS; k++)
+		for (int k = 0; k < NP_SHARDS; k++)
 			atomic_store(&inside[p][k].n, 0);
 }
 
@@ -566,7 +565,7 @@ static int wait_grace(void)
 	for (int round = 0; round < 2; round++) {
 		unsigned int old = atomic_fetch_add(&epoch, 1) & 1;
 
-		for (int k = 0; k < SHARDS; k++) {
+		for (int k = 0; k < NP_SHARDS; k++) {
 			while (atomic_load(&inside[old][k].n) != 0) {
 				struct timespec pause = { 0, 50000 };
 
@@ -617,6 +616,7 @@ static void publish_locked(int wait)
 		set->hints = (_Atomic uint64_t *)(bases + reg->n);
 	}
 	old = atomic_exchange(&current, set);
+	atomic_fetch_add(&generation, 1);
 	reg->dirty = 0;
 	if (old)
 		reg->stale[reg->nstale++] = old;

@@ -99,6 +99,9 @@ void np_cfi_after_fork(void);
 
 struct np_cfi_set;
 
+/* Changes each time another set is published. */
+uint64_t np_cfi_generation(void);
+
 /* Enters; the set (NULL when empty) stays valid until np_cfi_leave. */
 const struct np_cfi_set *np_cfi_enter(unsigned int *slot);
 void np_cfi_leave(unsigned int slot);

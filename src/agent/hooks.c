@@ -308,14 +308,64 @@ static int has_cfi(uint64_t pc)
 }
 
 /*
- * The stack above the hook whose frame is at HOOK_FP and whose CFA
- * (its caller's SP once it returns) is HOOK_CFA: frames[0] is the
- * return address into the hook's caller.  The bounds are checked again
- * (a system call) only when SP moves to another page: a thread running on
- * a stack has it mapped at SP, and a new check catches a switch of stacks.
+ * The thread's last stack, known again without a walk while its starting
+ * registers are the same (FP only if the walk used it: optimized code keeps
+ * anything in it) and the stack words the walk read hold what they held
+ * (unwind.h): a loop that allocates from one place then costs a dozen
+ * loads, not a walk and an intern.
  */
-static uint32_t take_stack(const uint64_t *hook_fp, uint64_t hook_cfa,
-			   uint64_t *frames)
+static __thread struct {
+	uint64_t pc, sp, fp;
+	uint32_t ref; /* 0: none kept */
+	struct np_unwind_trace trace;
+} last_stack;
+
+/* Whether the words of the last stack's walk lie in the stack as bounded
+ * now (a stack freed and another mapped there may be smaller). */
+static int last_stack_in_bounds(void)
+{
+	const struct np_unwind_trace *t = &last_stack.trace;
+
+	for (uint32_t i = 0; i < t->n; i++)
+		if (last_stack.sp + t->off[i] + 8 > bounds.hi)
+			return 0;
+	return 1;
+}
+
+/* The stacktab reference of the stack from REGS (the hook's caller's). */
+static uint32_t walk_ref(const struct np_regs *regs)
+{
+	uint64_t frames[HOOK_FRAMES];
+	uint32_t n, ref;
+
+	if (last_stack.ref && last_stack.pc == regs->pc &&
+	    last_stack.sp == regs->sp &&
+	    (last_stack.fp == regs->fp || !last_stack.trace.fp_used) &&
+	    last_stack_in_bounds() &&
+	    np_unwind_trace_holds(&last_stack.trace, regs->sp))
+		return last_stack.ref;
+	last_stack.ref = 0;
+	n = (uint32_t)np_unwind_traced(regs, frames, HOOK_FRAMES, &bounds,
+				       &last_stack.trace);
+	ref = n ? np_stacktab_intern(stacks, frames, n) : 0;
+	if (ref && last_stack.trace.n <= NP_UNWIND_TRACE_MAX) {
+		last_stack.pc = regs->pc;
+		last_stack.sp = regs->sp;
+		last_stack.fp = regs->fp;
+		last_stack.ref = ref;
+	}
+	return ref;
+}
+
+/*
+ * The stacktab reference of the stack above the hook whose frame is at
+ * HOOK_FP and whose CFA (its caller's SP once it returns) is HOOK_CFA,
+ * 0 if none: frames[0] is the return address into the hook's caller.  The
+ * bounds are checked again (a system call) only when SP moves to another
+ * page: a thread running on a stack has it mapped at SP, and a new check
+ * catches a switch of stacks.
+ */
+static uint32_t stack_ref(const uint64_t *hook_fp, uint64_t hook_cfa)
 {
 	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
 	struct np_regs regs = { 0 };
@@ -335,14 +385,18 @@ static uint32_t take_stack(const uint64_t *hook_fp, uint64_t hook_cfa,
 	/* The guess by scanning is for a frameless caller without CFI (its
 	 * table not built yet): CFI is exact. */
 	if (np_coderanges_kind(regs.pc) == NP_CODE_FRAMELESS &&
-	    !has_cfi(regs.pc))
-		return frameless_caller(hook_fp, frames);
+	    !has_cfi(regs.pc)) {
+		uint64_t frames[HOOK_FRAMES];
+		uint32_t n = frameless_caller(hook_fp, frames);
+
+		return n ? np_stacktab_intern(stacks, frames, n) : 0;
+	}
 	/* The caller's registers as our return leaves them: SP at the
 	 * hook's CFA (just above the return address on x86_64; above the
 	 * whole frame on aarch64, whose frame record is at its bottom).  Its
 	 * CFI finds its CFA from that SP when it keeps no frame pointer. */
 	regs.sp = hook_cfa;
-	return (uint32_t)np_unwind(&regs, frames, HOOK_FRAMES, &bounds);
+	return walk_ref(&regs);
 }
 
 __attribute__((noinline)) static void record_alloc(void *p, size_t size,
@@ -350,12 +404,11 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 						   const uint64_t *hook_fp,
 						   const void *hook_cfa)
 {
-	uint64_t frames[HOOK_FRAMES];
 	struct np_mem_queues *q = atomic_load_explicit(&queues,
 						       memory_order_relaxed);
 	struct np_mem_event *ev;
 	struct np_mem_claim c;
-	uint32_t n, ref = 0;
+	uint32_t ref;
 
 	if (np_guard_enter() != 0)
 		return;
@@ -363,9 +416,7 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 		count_lost();
 		goto out;
 	}
-	n = take_stack(hook_fp, (uint64_t)(uintptr_t)hook_cfa, frames);
-	if (n)
-		ref = np_stacktab_intern(stacks, frames, n);
+	ref = stack_ref(hook_fp, (uint64_t)(uintptr_t)hook_cfa);
 	ev = np_mem_queues_claim(q, (uint64_t)(uintptr_t)p, s, &c);
 	if (!ev) {
 		if (interval)

@@ -14,6 +14,7 @@
 #include <ucontext.h>
 
 #include "cfi-table.h"
+#include "shard.h"
 #include "stack-bounds.h"
 #include "unwind.h"
 
@@ -34,7 +35,11 @@
 #define UC_LR offsetof(ucontext_t, uc_mcontext.regs[30])
 #endif
 
-static _Atomic uint64_t stops[NP_UNWIND_STOP_MAX];
+/* Why walks stopped, counted per shard (shard.h): one walk per event. */
+static struct {
+	_Atomic uint64_t n[NP_UNWIND_STOP_MAX];
+	char pad[64 - NP_UNWIND_STOP_MAX * sizeof(uint64_t)];
+} stops[NP_SHARDS] __attribute__((aligned(64)));
 
 static const char *const stop_names[NP_UNWIND_STOP_MAX] = {
 	[NP_UNWIND_COMPLETE] = "complete",
@@ -47,9 +52,12 @@ static const char *const stop_names[NP_UNWIND_STOP_MAX] = {
 
 uint64_t np_unwind_stops(enum np_unwind_stop why)
 {
-	return why < NP_UNWIND_STOP_MAX
-		       ? atomic_load_explicit(&stops[why], memory_order_relaxed)
-		       : 0;
+	uint64_t n = 0;
+
+	for (int k = 0; why < NP_UNWIND_STOP_MAX && k < NP_SHARDS; k++)
+		n += atomic_load_explicit(&stops[k].n[why],
+					  memory_order_relaxed);
+	return n;
 }
 
 const char *np_unwind_stop_name(enum np_unwind_stop why)
@@ -57,10 +65,14 @@ const char *np_unwind_stop_name(enum np_unwind_stop why)
 	return why < NP_UNWIND_STOP_MAX ? stop_names[why] : "?";
 }
 
-/* The stack words that may be read: [lo, hi), lo moving up frame by frame. */
+/* The stack words that may be read: [lo, hi), lo moving up frame by
+ * frame; what was read goes into TRACE, if any, as offsets from BASE (the
+ * walk's first SP). */
 struct window {
 	uint64_t lo;
 	uint64_t hi;
+	uint64_t base;
+	struct np_unwind_trace *trace;
 };
 
 static int readable(const struct window *w, uint64_t a, uint64_t len)
@@ -68,9 +80,19 @@ static int readable(const struct window *w, uint64_t a, uint64_t len)
 	return !(a & 7) && a >= w->lo && a <= w->hi && len <= w->hi - a;
 }
 
-static uint64_t word(uint64_t a)
+static uint64_t word(const struct window *w, uint64_t a)
 {
-	return *(const uint64_t *)(uintptr_t)a;
+	uint64_t v = *(const uint64_t *)(uintptr_t)a;
+	struct np_unwind_trace *t = w->trace;
+
+	if (t && t->n < NP_UNWIND_TRACE_MAX && a - w->base <= UINT16_MAX) {
+		t->off[t->n] = (uint16_t)(a - w->base);
+		t->val[t->n] = v;
+		t->n++;
+	} else if (t) {
+		t->n = NP_UNWIND_TRACE_MAX + 1; /* too much to keep */
+	}
+	return v;
 }
 
 static uint64_t strip(uint64_t ra)
@@ -86,13 +108,16 @@ static uint64_t strip(uint64_t ra)
 static enum np_unwind_stop walk(const struct np_cfi_set *set,
 				const struct np_regs *regs, uint64_t *frames,
 				int max, int *count,
-				const struct np_stack_bounds *b)
+				const struct np_stack_bounds *b,
+				struct np_unwind_trace *trace)
 {
-	struct window w = { regs->sp > b->lo ? regs->sp : b->lo, b->hi };
+	struct window w = { regs->sp > b->lo ? regs->sp : b->lo, b->hi,
+			    regs->sp, trace };
 	struct np_stack_bounds stack = *b; /* the stack being walked */
 	uint64_t pc = regs->pc, sp = regs->sp, fp = regs->fp, lr = regs->lr;
 	int exact = 1; /* PC is where the thread is, not a return address */
 	int switched = 0; /* left an alternate signal stack */
+	int fp_given = 1; /* FP is still REGS->fp */
 	int n = *count;
 
 	for (;;) {
@@ -116,7 +141,7 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 			    !readable(&w, uc, UC_PC + 8) ||
 			    !readable(&w, uc, UC_FP + 8))
 				return NP_UNWIND_BAD_FRAME;
-			nsp = word(uc + UC_SP);
+			nsp = word(&w, uc + UC_SP);
 			/* The interrupted frame is above the signal frame,
 			 * unless the handler ran on an alternate stack
 			 * (sigaltstack): then it is on the thread's own,
@@ -127,13 +152,18 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 					return NP_UNWIND_BAD_FRAME;
 				switched = 1;
 				w.hi = stack.hi;
+				/* Words of two stacks: not to be checked from
+				 * one SP. */
+				if (trace)
+					trace->n = NP_UNWIND_TRACE_MAX + 1;
 			} else if (nsp <= sp) {
 				return NP_UNWIND_BAD_FRAME;
 			}
-			pc = strip(word(uc + UC_PC));
-			fp = word(uc + UC_FP);
+			pc = strip(word(&w, uc + UC_PC));
+			fp = word(&w, uc + UC_FP);
+			fp_given = 0;
 #if defined(UC_LR)
-			lr = readable(&w, uc, UC_LR + 8) ? word(uc + UC_LR) : 0;
+			lr = readable(&w, uc, UC_LR + 8) ? word(&w, uc + UC_LR) : 0;
 #endif
 			sp = nsp;
 			w.lo = sp;
@@ -158,6 +188,8 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 				fp_at = sp + (uint64_t)(int64_t)fp_rule;
 			break;
 		case NP_CFA_FP:
+			if (fp_given && trace)
+				trace->fp_used = 1;
 			cfa = fp + (uint64_t)row->cfa_off;
 			ra_at = cfa + (uint64_t)((int64_t)row->aux * 8);
 			fp_rule = row->fp_off;
@@ -174,6 +206,8 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 			/* No CFI here: a frame record at FP, if FP looks
 			 * like one (JIT code, stripped CFI, a table not
 			 * built yet). */
+			if (fp_given && trace)
+				trace->fp_used = 1;
 			if (!readable(&w, fp, 16) || fp < sp)
 				return row && row->kind == NP_CFA_UNKNOWN
 					       ? NP_UNWIND_UNSUPPORTED
@@ -197,14 +231,16 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 			if (cfa <= sp || (cfa & 7) || cfa > w.hi ||
 			    !readable(&w, ra_at, 8))
 				return NP_UNWIND_BAD_FRAME;
-			ret = word(ra_at);
+			ret = word(&w, ra_at);
 		}
 		if (fp_rule == NP_CFI_FP_UNKNOWN) {
 			fp = 0;
+			fp_given = 0;
 		} else if (fp_rule != NP_CFI_FP_SAME) {
 			if (!fp_at)
 				fp_at = cfa + (uint64_t)(int64_t)fp_rule;
-			fp = readable(&w, fp_at, 8) ? word(fp_at) : 0;
+			fp = readable(&w, fp_at, 8) ? word(&w, fp_at) : 0;
+			fp_given = 0;
 		}
 		pc = strip(ret);
 		sp = cfa;
@@ -219,14 +255,26 @@ static enum np_unwind_stop walk(const struct np_cfi_set *set,
 	}
 }
 
-int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
-	      const struct np_stack_bounds *b)
+static void count_stop(enum np_unwind_stop why)
+{
+	atomic_fetch_add_explicit(&stops[np_thread_shard()].n[why], 1,
+				  memory_order_relaxed);
+}
+
+int np_unwind_traced(const struct np_regs *regs, uint64_t *frames, int max,
+		     const struct np_stack_bounds *b,
+		     struct np_unwind_trace *trace)
 {
 	const struct np_cfi_set *set;
 	enum np_unwind_stop why;
 	unsigned int slot;
 	int n = 1;
 
+	if (trace) {
+		trace->n = 0;
+		trace->fp_used = 0;
+		trace->generation = np_cfi_generation();
+	}
 	if (max <= 0 || regs->pc == 0)
 		return 0;
 	frames[0] = regs->pc;
@@ -234,9 +282,29 @@ int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
 		why = NP_UNWIND_NO_STACK;
 	} else {
 		set = np_cfi_enter(&slot);
-		why = walk(set, regs, frames, max, &n, b);
+		why = walk(set, regs, frames, max, &n, b, trace);
 		np_cfi_leave(slot);
 	}
-	atomic_fetch_add_explicit(&stops[why], 1, memory_order_relaxed);
+	if (trace)
+		trace->why = (uint8_t)why;
+	count_stop(why);
 	return n;
+}
+
+int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
+	      const struct np_stack_bounds *b)
+{
+	return np_unwind_traced(regs, frames, max, b, NULL);
+}
+
+int np_unwind_trace_holds(const struct np_unwind_trace *t, uint64_t sp)
+{
+	if (t->n > NP_UNWIND_TRACE_MAX ||
+	    t->generation != np_cfi_generation())
+		return 0;
+	for (uint32_t i = 0; i < t->n; i++)
+		if (*(const uint64_t *)(uintptr_t)(sp + t->off[i]) != t->val[i])
+			return 0;
+	count_stop((enum np_unwind_stop)t->why);
+	return 1;
 }

@@ -44,6 +44,32 @@ int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
  */
 int np_unwind_follows_call(uint64_t v);
 
+/*
+ * The stack words a walk read, and the unwind tables it read them with:
+ * the same walk from the same registers (but FP, if it did not use it)
+ * would find the same frames again
+ * as long as every one of those words holds the same value and the tables
+ * are the same (hooks.c keeps a thread's last stack this way).
+ */
+#define NP_UNWIND_TRACE_MAX 16
+struct np_unwind_trace {
+	uint32_t n;          /* words read; more than the maximum: too many */
+	uint8_t why;         /* enum np_unwind_stop */
+	uint8_t fp_used;     /* the walk depended on the first FP */
+	uint64_t generation; /* np_cfi_generation() when it started */
+	uint16_t off[NP_UNWIND_TRACE_MAX]; /* where, from the first SP */
+	uint64_t val[NP_UNWIND_TRACE_MAX];
+};
+
+/* np_unwind, noting what it read in *TRACE. */
+int np_unwind_traced(const struct np_regs *regs, uint64_t *frames, int max,
+		     const struct np_stack_bounds *b,
+		     struct np_unwind_trace *trace);
+
+/* Whether a walk that started at SP (the same registers as T's, on the
+ * same stack) would find what T's did; counted as that walk's stop if so. */
+int np_unwind_trace_holds(const struct np_unwind_trace *t, uint64_t sp);
+
 /* The same by frame pointers alone (no tables needed). */
 int np_unwind_fp(const struct np_regs *regs, uint64_t *frames, int max,
 		 const struct np_stack_bounds *b);

@@ -912,6 +912,51 @@ START_TEST(test_unwind_fp_fallback)
 }
 END_TEST
 
+/* A walk's trace (unwind.h): it holds while the words the walk read hold
+ * the same and the tables stay, counting the walk's stop each time; it
+ * says whether the walk needed the first FP. */
+START_TEST(test_unwind_trace)
+{
+	static uint64_t fake[64];
+	uint64_t frames[MAX_FRAMES];
+	struct np_stack_bounds b = { (uint64_t)(uintptr_t)fake,
+				     (uint64_t)(uintptr_t)(fake + 64) };
+	struct np_regs r = { 0 };
+	struct np_unwind_trace t;
+	uint64_t before;
+
+	publish_all();
+	memset(fake, 0, sizeof(fake));
+	fake[11] = (uint64_t)(uintptr_t)chain_f2 + 4;
+	r.pc = 0x10000; /* no CFI: the frame record at FP */
+	r.sp = b.lo;
+	r.fp = b.lo + 10 * 8;
+	ck_assert_int_ge(np_unwind_traced(&r, frames, 8, &b, &t), 2);
+	ck_assert_uint_gt(t.n, 0);
+	ck_assert_uint_le(t.n, NP_UNWIND_TRACE_MAX);
+	ck_assert_int_eq(t.fp_used, 1);
+	before = np_unwind_stops((enum np_unwind_stop)t.why);
+	ck_assert(np_unwind_trace_holds(&t, r.sp));
+	ck_assert_uint_eq(np_unwind_stops((enum np_unwind_stop)t.why),
+			  before + 1);
+	fake[11] += 1;
+	ck_assert(!np_unwind_trace_holds(&t, r.sp));
+	fake[11] -= 1;
+	ck_assert(np_unwind_trace_holds(&t, r.sp));
+	publish_all(); /* other tables: the walk might go elsewhere */
+	ck_assert(!np_unwind_trace_holds(&t, r.sp));
+
+#if defined(__x86_64__)
+	/* This file's code keeps no frame pointer: its CFI finds every
+	 * CFA from SP, and the walk never looks at the first FP. */
+	np_regs_here(&r);
+	ck_assert_int_eq(np_stack_bounds_find(r.sp, &b), 0);
+	ck_assert_int_gt(np_unwind_traced(&r, frames, MAX_FRAMES, &b, &t), 2);
+	ck_assert_int_eq(t.fp_used, 0);
+#endif
+}
+END_TEST
+
 /* Garbage on a stack: the walk stays inside it and ends. */
 START_TEST(test_unwind_garbage)
 {
@@ -1087,6 +1132,7 @@ static Suite *cfi_suite(void)
 	tcase_add_test(tc, test_unwind_lr);
 #endif
 	tcase_add_test(tc, test_unwind_fp_fallback);
+	tcase_add_test(tc, test_unwind_trace);
 	tcase_add_test(tc, test_unwind_garbage);
 	tcase_add_test(tc, test_publish_while_unwinding);
 	tcase_add_test(tc, test_early_tables);
