@@ -83,6 +83,10 @@ static _Atomic uint64_t reals_owner[NP_NS_MAX];
 
 static _Atomic uint32_t session;
 static uint64_t interval; /* written before `session` is published */
+/* What a free looks at: the live set's filter in sampled mode, NULL in
+ * exact mode (every free counts); written before `session` is published,
+ * so that a free's fast path is two loads after the session's. */
+static const _Atomic uint8_t *free_filter;
 /* The queues of the current mode, set before `session` is published; a
  * hook takes them once per event, and the queues of the other mode, once
  * used, stay. */
@@ -175,6 +179,7 @@ void np_memhooks_begin(uint32_t s, uint64_t mean)
 		np_mem_queues_prefault(mode_queues[0]);
 	}
 	interval = mean;
+	free_filter = mean ? np_livemap_filter(live) : NULL;
 	atomic_store_explicit(&queues, mode_queues[mean == 0],
 			      memory_order_relaxed);
 	atomic_store_explicit(&session, s, memory_order_release);
@@ -226,6 +231,7 @@ void np_memhooks_after_fork(void)
 {
 	np_memhooks_end();
 	cached_tid = 0;
+	countdown.session = 0;
 	queues_dirty = 1;
 }
 
@@ -481,7 +487,9 @@ static inline uint32_t recording(void)
  * of a sampled block, which the live set's filter rules out cheaply. */
 static inline int maybe_sampled(void *p)
 {
-	return interval == 0 || np_livemap_may_hold(live, (uint64_t)(uintptr_t)p);
+	const _Atomic uint8_t *f = free_filter;
+
+	return !f || np_livemap_filter_may_hold(f, (uint64_t)(uintptr_t)p);
 }
 
 static inline int chosen(size_t size, uint32_t s)
@@ -513,8 +521,9 @@ static inline int chosen(size_t size, uint32_t s)
  */
 static inline int passes(size_t size, uint32_t s)
 {
-	return interval && countdown.session == s &&
-	       (countdown.left -= (int64_t)size) > 0;
+	/* Only sampled mode sets a countdown's session (np_alloc_sampled),
+	 * and sessions are never numbered alike: no test of the mode. */
+	return countdown.session == s && (countdown.left -= (int64_t)size) > 0;
 }
 
 /* After passes() said no: whether to record, as np_alloc_sampled. */

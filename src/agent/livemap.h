@@ -45,13 +45,27 @@ static inline uint32_t np_livemap_page_bucket(uint64_t addr)
 	       ((1u << NP_LIVEMAP_FILTER_BITS) - 1);
 }
 
-/* 0 when ADDR is certainly not in the set.  An address is inserted before
- * its block can reach another thread, so its free sees its bucket set. */
+/* 0 when ADDR is certainly not in the set whose filter is PAGES (see
+ * np_livemap_filter).  An address is inserted before its block can reach
+ * another thread, so its free sees its bucket set. */
+static inline int np_livemap_filter_may_hold(const _Atomic uint8_t *pages,
+					     uint64_t addr)
+{
+	return atomic_load_explicit(&pages[np_livemap_page_bucket(addr)],
+				    memory_order_relaxed) != 0;
+}
+
 static inline int np_livemap_may_hold(const struct np_livemap *m,
 				      uint64_t addr)
 {
-	return atomic_load_explicit(&m->pages[np_livemap_page_bucket(addr)],
-				    memory_order_relaxed) != 0;
+	return np_livemap_filter_may_hold(m->pages, addr);
+}
+
+/* M's filter by page, for np_livemap_filter_may_hold: one load less on
+ * every free than going through M. */
+static inline const _Atomic uint8_t *np_livemap_filter(const struct np_livemap *m)
+{
+	return m->pages;
 }
 
 struct np_livemap *np_livemap_create(void);
