@@ -142,6 +142,15 @@ static void fork_child(const char *args)
 }
 
 static atomic_uint forks, forks_failed;
+/* How the last failure went, for "forks": "fork errno 11", "waitpid errno
+ * 4", "signal 11", "exit 3". */
+static char last_failure[48];
+
+static void note_failure(const char *what, int n)
+{
+	snprintf(last_failure, sizeof(last_failure), "%s %d", what, n);
+	atomic_fetch_add(&forks_failed, 1);
+}
 
 /* Forks while nprof attaches and records: the children must not notice. */
 static void *forker(void *arg)
@@ -154,9 +163,14 @@ static void *forker(void *arg)
 
 		if (pid == 0)
 			_exit(child_alloc(1000, 64) == 0 ? 0 : 3);
-		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
-		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			atomic_fetch_add(&forks_failed, 1);
+		if (pid < 0)
+			note_failure("fork errno", errno);
+		else if (waitpid(pid, &status, 0) != pid)
+			note_failure("waitpid errno", errno);
+		else if (WIFSIGNALED(status))
+			note_failure("signal", WTERMSIG(status));
+		else if (WEXITSTATUS(status) != 0)
+			note_failure("exit", WEXITSTATUS(status));
 		atomic_fetch_add(&forks, 1);
 		nanosleep(&ms, NULL);
 	}
@@ -263,10 +277,13 @@ int main(int argc, char **argv)
 			raise(sig);
 			say("error: still alive");
 		} else if (!strcmp(line, "forks")) {
-			char text[64];
+			char text[128];
+			unsigned int failed = atomic_load(&forks_failed);
 
-			snprintf(text, sizeof(text), "forks %u failed %u",
-				 atomic_load(&forks), atomic_load(&forks_failed));
+			snprintf(text, sizeof(text), "forks %u failed %u%s%s%s",
+				 atomic_load(&forks), failed,
+				 failed ? " (last: " : "",
+				 failed ? last_failure : "", failed ? ")" : "");
 			say(text);
 		} else if (!strcmp(line, "quit")) {
 			say("bye");
