@@ -169,7 +169,14 @@ NP_AGENT_EXPORT int nprof_agent_start(const char *settings)
 	return start(&s, 1);
 }
 
-/* In a forked child: the writer and the engines stayed in the parent. */
+/*
+ * In a forked child: the writer and the engines stayed in the parent.  The
+ * child has one thread, and what the others were changing at the fork
+ * (the run being built or freed, the unwind tables being published) is
+ * half done in its copy: it is forgotten here, never walked nor freed.
+ * The child keeps that memory, as it keeps the queues: a copy on write
+ * of the parent's, shared until one of them writes.
+ */
 static void after_fork_child(void)
 {
 	np_sampler_after_fork();
@@ -178,15 +185,13 @@ static void after_fork_child(void)
 	np_hooktab_after_fork();
 	np_ns_after_fork();
 	np_cfi_after_fork();
-	if (run) {
-		if (!atomic_load(&run->finished) &&
-		    np_send_fd_is_ours(&run->out))
-			close(run->out.fd);
-		/* A run caught half-built by the fork is left alone. */
-		if (!atomic_load(&busy))
-			np_run_free(run);
-		run = NULL;
-	}
+	/* A run is read only while no start or exit was changing it: then
+	 * the child closes its copy of the stream, so that the CLI sees the
+	 * end when the parent's writer closes its own. */
+	if (run && !atomic_load(&busy) && !atomic_load(&run->finished) &&
+	    np_send_fd_is_ours(&run->out))
+		close(run->out.fd);
+	run = NULL;
 	atomic_store(&busy, 0);
 }
 
@@ -230,13 +235,16 @@ __attribute__((destructor)) static void agent_fini(void)
 	struct np_run *r = run;
 	struct timespec until;
 
-	if (atomic_load(&busy) || !r || atomic_load(&r->finished))
+	if (!r || atomic_load(&r->finished) || atomic_exchange(&busy, 1))
 		return;
 	np_writer_request_stop(r, NP_STOP_EXIT, np_clock_ns() + EXIT_FLUSH_NS);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += EXIT_WAIT_NS / 1000000000u;
+	/* Held meanwhile: a thread may still fork, and its child must not
+	 * read the run while it is freed. */
 	if (pthread_timedjoin_np(r->thread, NULL, &until) == 0) {
 		np_run_free(r);
 		run = NULL;
 	}
+	atomic_store(&busy, 0);
 }

@@ -317,9 +317,16 @@ void np_cfi_leave(unsigned int slot)
 	atomic_fetch_sub(&inside[slot / NP_SHARDS][slot % NP_SHARDS].n, 1);
 }
 
+static struct registry *reg;
+
 void np_cfi_after_fork(void)
 {
-	/* The thread that held it did not come along. */
+	/* The threads that were reading did not come along; nor did one
+	 * that held the lock, and what it was changing (tables half
+	 * sorted in, sets half freed) is half done in this copy: forgotten,
+	 * never walked.  The published set stays whole either way. */
+	if (atomic_flag_test_and_set(&reg_lock))
+		reg = NULL;
 	atomic_flag_clear(&reg_lock);
 	for (int p = 0; p < 2; p++)
 		for (int k = 0; k < NP_SHARDS; k++)
@@ -396,8 +403,6 @@ struct registry {
 	/* Sets swapped out by a publish that did not wait for readers. */
 	struct np_cfi_set *stale[MAX_STALE + 1]; /* the last: a forced wait */
 };
-
-static struct registry *reg;
 
 static void lock(void)
 {

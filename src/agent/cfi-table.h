@@ -92,7 +92,8 @@ void np_cfi_tables_drop_early(uint32_t key);
 size_t np_cfi_tables_bytes(void);
 
 /* In a forked child: threads that were reading in the parent are not
- * here, and must not be waited for. */
+ * here, and must not be waited for; if one held the registry's lock, the
+ * registry is forgotten (its tables stay, unread). */
 void np_cfi_after_fork(void);
 
 /* The reader side: async-signal-safe, no locks. */

@@ -136,6 +136,16 @@ void np_hooktab_enable(unsigned int modes)
 
 void np_hooktab_after_fork(void)
 {
+	/* A thread that held the lock did not come along, and the entry it
+	 * was changing is half done in this copy: the table is forgotten,
+	 * never walked.  Its slots stay patched and lead to hooks that
+	 * record nothing; a later session here finds them so (patch). */
+	if (atomic_flag_test_and_set(&table.lock)) {
+		table.libs = NULL;
+		table.nlibs = 0;
+		table.lazy_libs = 0;
+		table.synced = 0;
+	}
 	atomic_flag_clear(&table.lock);
 }
 

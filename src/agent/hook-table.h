@@ -41,7 +41,7 @@ int np_hooktab_sync_opened(unsigned int modes);
 void np_hooktab_unpatch(unsigned int modes);
 
 /* After fork, in the child: the lock may have been held by a thread that
- * did not come along. */
+ * did not come along, and then the table is forgotten. */
 void np_hooktab_after_fork(void);
 
 /* Statistics for the session's META records. */

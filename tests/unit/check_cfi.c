@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <link.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cfi-table.h"
 #include "cfi.h"
@@ -1105,6 +1108,83 @@ START_TEST(test_publish_while_unwinding)
 }
 END_TEST
 
+/* In a forked child, after np_cfi_after_fork: the child's count of table
+ * bytes (0 if the registry was forgotten), and whether a table can be
+ * added and published there; the child's exit status says both. */
+static int child_after_fork(struct image *im, size_t want)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		np_cfi_after_fork();
+		if (np_cfi_tables_bytes() != want)
+			_exit(1);
+		if (np_cfi_tables_add(5, im->bias, im->phdr, im->phnum) != 0)
+			_exit(2);
+		np_cfi_tables_publish(); /* no reader here to wait for */
+		_exit(find_row((uint64_t)(uintptr_t)chain_f3) ? 0 : 3);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void *publisher(void *arg)
+{
+	(void)arg;
+	np_cfi_tables_drop(2);
+	np_cfi_tables_publish(); /* waits for the main thread, inside */
+	return NULL;
+}
+
+/* A fork while a publish holds the lock (waiting for a reader): the
+ * child forgets the registry, which the publisher may have half changed;
+ * a fork with the lock free keeps it.  Either way the child can go on. */
+START_TEST(test_fork_while_publishing)
+{
+	struct image im = { .seen = 0 };
+	unsigned int slot;
+	pthread_t th;
+	uint64_t gen;
+	size_t one;
+	int held = 0, status;
+
+	dl_iterate_phdr(first_image, &im);
+	ck_assert(im.seen);
+	np_cfi_tables_drop_all();
+	ck_assert_int_eq(np_cfi_tables_add(1, im.bias, im.phdr, im.phnum), 0);
+	np_cfi_tables_publish();
+	one = np_cfi_tables_bytes();
+	ck_assert_uint_gt(one, 0);
+	ck_assert_int_eq(child_after_fork(&im, one), 0);
+
+	/* The publisher gives up waiting after a second: a try counts
+	 * only if it was still waiting once the child was done. */
+	for (int tries = 0; !held && tries < 5; tries++) {
+		ck_assert_int_eq(np_cfi_tables_add(2, im.bias, im.phdr, im.phnum),
+				 0);
+		gen = np_cfi_generation();
+		np_cfi_enter(&slot);
+		ck_assert_int_eq(pthread_create(&th, NULL, publisher, NULL), 0);
+		while (np_cfi_generation() == gen)
+			sched_yield();
+		/* Swapped: the publisher now waits for us, the lock held. */
+		status = child_after_fork(&im, 0);
+		held = pthread_tryjoin_np(th, NULL) == EBUSY;
+		np_cfi_leave(slot);
+		if (held) {
+			pthread_join(th, NULL);
+			ck_assert_int_eq(status, 0);
+		}
+	}
+	ck_assert(held);
+	ck_assert_uint_eq(np_cfi_tables_bytes(), one);
+	np_cfi_tables_drop_all();
+	np_cfi_tables_publish();
+}
+END_TEST
+
 static Suite *cfi_suite(void)
 {
 	Suite *s = suite_create("cfi");
@@ -1136,6 +1216,7 @@ static Suite *cfi_suite(void)
 	tcase_add_test(tc, test_unwind_garbage);
 	tcase_add_test(tc, test_publish_while_unwinding);
 	tcase_add_test(tc, test_early_tables);
+	tcase_add_test(tc, test_fork_while_publishing);
 	suite_add_tcase(s, tc);
 	return s;
 }
