@@ -650,6 +650,17 @@ void np_cfi_tables_publish(void)
 	unlock();
 }
 
+int np_cfi_tables_cover(uint64_t bias)
+{
+	int found = 0;
+
+	lock();
+	for (uint32_t i = 0; reg && i < reg->n && !found; i++)
+		found = reg->t[i]->bias == bias;
+	unlock();
+	return found;
+}
+
 size_t np_cfi_tables_bytes(void)
 {
 	size_t sum = 0;

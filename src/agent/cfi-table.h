@@ -90,6 +90,8 @@ int np_cfi_tables_add_early(uint32_t key, uint64_t bias,
 void np_cfi_tables_drop_early(uint32_t key);
 /* Bytes mapped for the published tables. */
 size_t np_cfi_tables_bytes(void);
+/* Whether a table (published or not) was added for an object at BIAS. */
+int np_cfi_tables_cover(uint64_t bias);
 
 /* In a forked child: threads that were reading in the parent are not
  * here, and must not be waited for; if one held the registry's lock, the

@@ -35,6 +35,14 @@
 #define LAZY_RECHECK_NS 2000000000ull
 #define LIST_MAX 2048
 #define LIST_NAMES (512u << 10)
+/* How long a dlopen hook waits for other syncs' early tables. */
+#define BUILD_WAIT_NS 1000000000ull
+
+/* Which new loads a sync builds an early unwind table for (cfi-table.h):
+ * none at a session's start (the writer's scan of modules builds them),
+ * every one after a dlopen, those the writer has no table for yet on its
+ * tick (a load it sees before the dlopen hook's own sync does). */
+enum { EARLY_NONE, EARLY_ALWAYS, EARLY_UNCOVERED };
 
 enum lib_state {
 	LIB_PATCHABLE, /* known; patched for the modes in `modes` */
@@ -91,7 +99,7 @@ struct listing {
 	uint32_t n, names_used;
 	int truncated;
 	uint32_t nprobes;
-	int early; /* build unwind tables for what comes (a dlopen hook) */
+	int early; /* which new loads get an early unwind table: EARLY_* */
 	uint32_t ndropped; /* early tables of what is gone, to drop */
 	uint32_t dropped[MAX_LIBS];
 	struct np_ns_listing ns; /* the other namespaces' listing */
@@ -113,6 +121,9 @@ static struct {
 	uint32_t repaired; /* lazy slots the linker wrote over, patched again */
 	struct lib *libs; /* MAX_LIBS, mmap'd */
 } table = { .lock = ATOMIC_FLAG_INIT };
+
+/* Early tables being built by syncs that have patched their load. */
+static atomic_int building;
 
 static void lock(void)
 {
@@ -140,6 +151,7 @@ void np_hooktab_after_fork(void)
 	 * was changing is half done in this copy: the table is forgotten,
 	 * never walked.  Its slots stay patched and lead to hooks that
 	 * record nothing; a later session here finds them so (patch). */
+	atomic_store(&building, 0);
 	if (atomic_flag_test_and_set(&table.lock)) {
 		table.libs = NULL;
 		table.nlibs = 0;
@@ -679,9 +691,12 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 			l->modes |= modes;
 		}
 	}
-	if (l && fresh && ls->early && l->state == LIB_PATCHABLE) {
+	if (l && fresh && l->state == LIB_PATCHABLE &&
+	    (ls->early == EARLY_ALWAYS ||
+	     (ls->early == EARLY_UNCOVERED && !np_cfi_tables_cover(it->bias)))) {
 		old_key = l->cfi_key;
 		new_key = l->cfi_key = next_cfi_key();
+		atomic_fetch_add(&building, 1);
 	}
 	unlock();
 	np_pages_free(slots, bytes);
@@ -689,12 +704,28 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
 	 * into it, as the caller of dlopen makes at once. */
 	if (old_key)
 		np_cfi_tables_drop_early(old_key);
-	if (new_key)
+	if (new_key) {
 		np_cfi_tables_add_early(new_key, it->bias, im.phdr, im.phnum);
+		atomic_fetch_sub(&building, 1);
+	}
 	np_ns_unpin(handle);
 }
 
-static int sync_libs(unsigned int modes, int early)
+/*
+ * A dlopen hook's sync that finds a load patched by another sync leaves
+ * it alone, and its caller calls into it at once: it waits until the
+ * early tables that other syncs are building are there (a few
+ * milliseconds; a second at most).
+ */
+static void wait_for_tables(void)
+{
+	uint64_t deadline = np_clock_ns() + BUILD_WAIT_NS;
+
+	while (atomic_load(&building) && np_clock_ns() < deadline)
+		sched_yield();
+}
+
+static int sync_listed(unsigned int modes, int early)
 {
 	struct listing *ls;
 	struct counters now = { 0, 0 };
@@ -801,14 +832,28 @@ static int sync_libs(unsigned int modes, int early)
 	return 0;
 }
 
+static int sync_libs(unsigned int modes, int early)
+{
+	int err = sync_listed(modes, early);
+
+	if (early == EARLY_ALWAYS)
+		wait_for_tables();
+	return err;
+}
+
 int np_hooktab_sync(unsigned int modes)
 {
-	return sync_libs(modes, 0);
+	return sync_libs(modes, EARLY_NONE);
+}
+
+int np_hooktab_sync_tick(unsigned int modes)
+{
+	return sync_libs(modes, EARLY_UNCOVERED);
 }
 
 int np_hooktab_sync_opened(unsigned int modes)
 {
-	return sync_libs(modes, 1);
+	return sync_libs(modes, EARLY_ALWAYS);
 }
 
 /*

@@ -32,8 +32,13 @@ void np_hooktab_enable(unsigned int modes);
  */
 int np_hooktab_sync(unsigned int modes);
 /* The same, from a dlopen or dlmopen hook: each library new to the table
- * also gets an early unwind table (cfi-table.h) before this returns. */
+ * also gets an early unwind table (cfi-table.h) before this returns, and
+ * the early tables other syncs are building are waited for. */
 int np_hooktab_sync_opened(unsigned int modes);
+/* The same, on the writer's tick: a library new to the table that has no
+ * unwind table yet gets an early one (a dlopen's caller may be calling
+ * into it, its hook's sync having found it patched already). */
+int np_hooktab_sync_tick(unsigned int modes);
 
 /* Stops patching for MODES and puts back every slot of MODES, in each
  * library that is still loaded (a hook that runs meanwhile records

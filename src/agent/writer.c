@@ -533,7 +533,7 @@ static void *writer_main(void *arg)
 		busy = drain_mem(r) >= BUSY_EVENTS;
 		np_modules_scan(r->modules, &r->out);
 		if (r->settings.nativemem >= 0)
-			np_hooktab_sync(NP_HOOK_MODE_MEM);
+			np_hooktab_sync_tick(NP_HOOK_MODE_MEM);
 		if (np_clock_ns() >= next_scan_ns) {
 			np_threads_scan(r->threads, &r->engine, self,
 					&r->out);

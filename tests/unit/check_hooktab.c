@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "check-run.h"
+#include "cfi-table.h"
 #include "got.h"
 #include "hook-table.h"
 #include "hooks.h"
@@ -366,6 +367,43 @@ START_TEST(test_session_records)
 }
 END_TEST
 
+/* A load that the writer's tick patches before the dlopen hook's own sync
+ * sees it still has an unwind table when that sync returns (its caller
+ * calls into it at once): the tick builds one, unless the writer's scan
+ * of modules made one already; and it goes with the library. */
+START_TEST(test_early_table_after_tick)
+{
+	struct np_elf_image im;
+	size_t bytes;
+	void *h;
+
+	np_hooktab_enable(NP_HOOK_MODE_MEM);
+	ck_assert_int_eq(np_hooktab_sync(NP_HOOK_MODE_MEM), 0);
+	h = open_lib(RTLD_NOW);
+	malloc_slot(&im);
+	ck_assert(!np_cfi_tables_cover(im.bias));
+	ck_assert_int_eq(np_hooktab_sync_tick(NP_HOOK_MODE_MEM), 0);
+	ck_assert_int_eq(np_hooktab_sync_opened(NP_HOOK_MODE_MEM), 0);
+	ck_assert(np_cfi_tables_cover(im.bias));
+	ck_assert_int_eq(dlclose(h), 0);
+	ck_assert_int_eq(np_hooktab_sync_tick(NP_HOOK_MODE_MEM), 0);
+	ck_assert(!np_cfi_tables_cover(im.bias));
+
+	/* The module's own table is there: no second one. */
+	h = open_lib(RTLD_NOW);
+	malloc_slot(&im);
+	ck_assert_int_eq(np_cfi_tables_add(1, im.bias, im.phdr, im.phnum), 0);
+	np_cfi_tables_publish();
+	bytes = np_cfi_tables_bytes();
+	ck_assert_int_eq(np_hooktab_sync_tick(NP_HOOK_MODE_MEM), 0);
+	ck_assert_uint_eq(np_cfi_tables_bytes(), bytes);
+	np_hooktab_unpatch(NP_HOOK_MODE_MEM);
+	np_cfi_tables_drop(1);
+	np_cfi_tables_publish();
+	dlclose(h);
+}
+END_TEST
+
 static Suite *hooktab_suite(void)
 {
 	Suite *s = suite_create("hooktab");
@@ -380,6 +418,7 @@ static Suite *hooktab_suite(void)
 	tcase_add_test(tc, test_unloaded);
 	tcase_add_test(tc, test_reloaded);
 	tcase_add_test(tc, test_session_records);
+	tcase_add_test(tc, test_early_table_after_tick);
 	suite_add_tcase(s, tc);
 	return s;
 }
