@@ -124,7 +124,13 @@ void np_writer_request_stop(struct np_run *r, enum np_stop_reason why,
 {
 	int none = NP_STOP_NONE;
 
-	atomic_compare_exchange_strong(&r->stop_reason, &none, (int)why);
+	/* The writer waits for a word from the CLI up to a tick (listen_cli):
+	 * ending its reading side wakes it at once, so that a program's exit
+	 * is not kept waiting.  The CLI's own stop byte is sent without
+	 * SIGPIPE and may fail. */
+	if (atomic_compare_exchange_strong(&r->stop_reason, &none, (int)why) &&
+	    np_send_fd_is_ours(&r->out))
+		shutdown(r->out.fd, SHUT_RD);
 	if (deadline_ns)
 		atomic_store(&r->out.deadline_ns, deadline_ns);
 }
