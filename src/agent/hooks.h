@@ -56,9 +56,9 @@ void np_hook_set_real(int ns, enum np_hook_func func, uintptr_t value);
  * to a hook. */
 void np_hook_bind_namespace(int ns, uint64_t libc_bias);
 
-/* Creates the queue for exact mode (EXACT) or sampled mode, the stack
- * table and the live set; 0 or -ENOMEM. */
-int np_memhooks_init(int exact);
+/* Creates the queues for a session with mean sampling gap MEAN bytes (0:
+ * exact mode), the stack table and the live set; 0 or -ENOMEM. */
+int np_memhooks_init(uint64_t mean);
 
 /* Starts recording for SESSION with mean sampling gap INTERVAL bytes (0:
  * every allocation and free); np_memhooks_end stops, at once. */

@@ -312,7 +312,7 @@ int np_writer_start_mem(struct np_run *r)
 	if (r->settings.nativemem < 0)
 		return 0;
 	/* The first time, this fills tens of MB of queue: milliseconds. */
-	err = np_memhooks_init(r->settings.nativemem == 0);
+	err = np_memhooks_init((uint64_t)r->settings.nativemem);
 	if (err)
 		return err;
 	/* Our own allocations (dlopen, dlsym) are never recorded. */
