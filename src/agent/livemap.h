@@ -24,7 +24,7 @@
 
 #define NP_LIVEMAP_FILTER_BITS 16
 
-/* Only np_livemap_may_hold reads this directly. */
+/* Outside livemap.c, only np_livemap_filter reads this. */
 struct np_livemap {
 	/* Per bucket, addresses in the set (saturates at 255): by page,
 	 * then by a hash of the address. */
@@ -53,12 +53,6 @@ static inline int np_livemap_filter_may_hold(const _Atomic uint8_t *pages,
 {
 	return atomic_load_explicit(&pages[np_livemap_page_bucket(addr)],
 				    memory_order_relaxed) != 0;
-}
-
-static inline int np_livemap_may_hold(const struct np_livemap *m,
-				      uint64_t addr)
-{
-	return np_livemap_filter_may_hold(m->pages, addr);
 }
 
 /* M's filter by page, for np_livemap_filter_may_hold: one load less on
