@@ -105,10 +105,23 @@ uint64_t np_alloc_weight(uint64_t size, uint64_t mean)
 	return (uint64_t)((double)size / p + 0.5);
 }
 
+/* A gap for C, short enough for its mark (alloc-sampler.h). */
+static int64_t next_gap(struct np_countdown *c, uint64_t mean)
+{
+	uint64_t gap = np_alloc_gap(&c->rng, mean);
+
+	return gap < NP_ALLOC_MAX_GAP ? (int64_t)gap : NP_ALLOC_MAX_GAP;
+}
+
 int np_alloc_sampled_slow(struct np_countdown *c, uint64_t size,
 			  uint64_t mean, uint32_t session)
 {
-	if (c->session != session) {
+	int64_t floor = np_alloc_floor(session);
+	/* Before SIZE was taken: a gap of this session lies just above the
+	 * floor; anything else is an earlier session's, or none. */
+	uint64_t before = (uint64_t)c->mark + size - (uint64_t)floor;
+
+	if (before == 0 || before >= (1ull << NP_ALLOC_FLOOR_SHIFT)) {
 		/* A new thread, or a new session: start a fresh gap here. */
 		if (!c->rng) {
 			struct timespec ts;
@@ -117,13 +130,12 @@ int np_alloc_sampled_slow(struct np_countdown *c, uint64_t size,
 			c->rng = ((uint64_t)(uintptr_t)c * 0x9e3779b97f4a7c15ull) ^
 				 (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32);
 		}
-		c->session = session;
-		c->left = (int64_t)np_alloc_gap(&c->rng, mean) - (int64_t)size;
-		if (c->left > 0)
+		c->mark = floor + next_gap(c, mean);
+		if (np_countdown_passes(c, size, floor))
 			return 0;
 	}
 	/* The process is memoryless: the next gap starts where this block
 	 * ends, however many sampled bytes it held. */
-	c->left = (int64_t)np_alloc_gap(&c->rng, mean);
+	c->mark = floor + next_gap(c, mean);
 	return 1;
 }

@@ -11,12 +11,47 @@
 
 #include <stdint.h>
 
-/* One thread's state.  All zero is valid: it draws its first gap. */
+/*
+ * One thread's state.  All zero is valid: it draws its first gap.  MARK is
+ * the floor of the session the gap was drawn for (np_alloc_floor) plus the
+ * bytes left until the next sampled byte, so that one comparison with the
+ * session's floor tells both that the gap is this session's and that it
+ * has not run out: floors are 2^48 apart and count up with sessions, and a
+ * gap is shorter than 2^47.
+ */
 struct np_countdown {
-	int64_t left;     /* bytes until the next sampled byte */
-	uint64_t rng;     /* PRNG state; 0: not seeded yet */
-	uint32_t session; /* the session the gap was drawn for */
+	int64_t mark;
+	uint64_t rng; /* PRNG state; 0: not seeded yet */
 };
+
+#define NP_ALLOC_FLOOR_SHIFT 48
+#define NP_ALLOC_MAX_GAP (1ll << 46)
+
+/* The floor of SESSION's gaps (sessions up to 2^15 - 1 order right). */
+static inline int64_t np_alloc_floor(uint32_t session)
+{
+	return (int64_t)(session & 0x7fff) << NP_ALLOC_FLOOR_SHIFT;
+}
+
+/* C's session, and its bytes left until the next sampled byte. */
+static inline uint32_t np_countdown_session(const struct np_countdown *c)
+{
+	return (uint32_t)(c->mark >> NP_ALLOC_FLOOR_SHIFT);
+}
+
+static inline int64_t np_countdown_left(const struct np_countdown *c)
+{
+	return c->mark - np_alloc_floor(np_countdown_session(c));
+}
+
+/* Takes SIZE bytes from C; whether its gap is still running above FLOOR.
+ * Unsigned: a huge size wraps instead of overflowing. */
+static inline int np_countdown_passes(struct np_countdown *c, uint64_t size,
+				      int64_t floor)
+{
+	c->mark = (int64_t)((uint64_t)c->mark - size);
+	return c->mark > floor;
+}
 
 /* The next 64 random bits (splitmix64); never needs seeding twice. */
 uint64_t np_alloc_random(uint64_t *state);
@@ -35,8 +70,9 @@ uint64_t np_alloc_gap(uint64_t *rng, uint64_t mean);
  * when MEAN is 0 (every allocation is recorded). */
 uint64_t np_alloc_weight(uint64_t size, uint64_t mean);
 
-/* The slow path of np_alloc_sampled: the countdown ran out (or was never
- * started, or belongs to another session). */
+/* The slow path of np_alloc_sampled, once SIZE was taken from C: the
+ * countdown ran out (or was never started, or belongs to another
+ * session). */
 int np_alloc_sampled_slow(struct np_countdown *c, uint64_t size,
 			  uint64_t mean, uint32_t session);
 
@@ -48,8 +84,8 @@ int np_alloc_sampled_slow(struct np_countdown *c, uint64_t size,
 static inline int np_alloc_sampled(struct np_countdown *c, uint64_t size,
 				   uint64_t mean, uint32_t session)
 {
-	if (__builtin_expect(c->session == session &&
-				     (c->left -= (int64_t)size) > 0,
+	if (__builtin_expect(np_countdown_passes(c, size,
+						 np_alloc_floor(session)),
 			     1))
 		return 0;
 	return np_alloc_sampled_slow(c, size, mean, session);

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include "guard.h"
 #include "hooks.h"
 #include "livemap.h"
+#include "mem.h"
 #include "mem-queues.h"
 #include "namespaces.h"
 #include "sampler.h"
@@ -86,11 +88,18 @@ static _Atomic uint64_t reals_owner[NP_NS_MAX];
 	((type)atomic_load_explicit(&reals[k][f], memory_order_relaxed))
 
 static _Atomic uint32_t session;
+/* What malloc's and calloc's fast path compares a thread's countdown with
+ * (alloc-sampler.h), one load for the mode and the session: the session's
+ * floor in sampled mode, the highest value in exact mode (no call passes),
+ * the lowest outside a session (every call passes, untouched). */
+static _Atomic int64_t malloc_floor = INT64_MIN;
 static uint64_t interval; /* written before `session` is published */
-/* What a free looks at: the live set's filter in sampled mode, NULL in
- * exact mode (every free counts); written before `session` is published,
- * so that a free's fast path is two loads after the session's. */
-static const _Atomic uint8_t *free_filter;
+/* What a free looks at first, published after the session and cleared
+ * before it: NULL outside a session, the live set's filter by page in
+ * sampled mode, a filter that holds every page in exact mode (every free
+ * counts).  The free of a block that was not sampled is two loads. */
+static const _Atomic uint8_t *_Atomic free_gate;
+static _Atomic uint8_t *every_page; /* 1 << NP_LIVEMAP_FILTER_BITS ones */
 /* The queues of the current mode, set before `session` is published; a
  * hook takes them once per event, and the queues of the other mode, once
  * used, stay. */
@@ -170,6 +179,13 @@ int np_memhooks_init(uint64_t mean)
 		if (!exact)
 			sampled_cells = cells;
 	}
+	if (exact && !every_page) {
+		size_t n = (size_t)1 << NP_LIVEMAP_FILTER_BITS;
+
+		if (!(every_page = np_pages_alloc(n)))
+			return -ENOMEM;
+		memset(every_page, 1, n);
+	}
 	if (!stacks && !(stacks = np_stacktab_create()))
 		return -ENOMEM;
 	if (!live && !(live = np_livemap_create()))
@@ -186,7 +202,7 @@ void np_memhooks_begin(uint32_t s, uint64_t mean)
 		queues_dirty = 0;
 	}
 	np_livemap_clear(live);
-	/* Sampled mode's queue (3 MiB) and the live set's filters are
+	/* Sampled mode's queue (0.9 MiB) and the live set's filters are
 	 * backed now: pages that a hook or the writer reads before a hook
 	 * writes there are the zero page, whose copy on write shoots down
 	 * every CPU's TLB, ~2,000 times in a short allocation-heavy run (4%
@@ -196,14 +212,21 @@ void np_memhooks_begin(uint32_t s, uint64_t mean)
 		np_mem_queues_prefault(mode_queues[0]);
 	}
 	interval = mean;
-	free_filter = mean ? np_livemap_filter(live) : NULL;
 	atomic_store_explicit(&queues, mode_queues[mean == 0],
 			      memory_order_relaxed);
 	atomic_store_explicit(&session, s, memory_order_release);
+	atomic_store_explicit(&malloc_floor,
+			      mean ? np_alloc_floor(s) : INT64_MAX,
+			      memory_order_release);
+	atomic_store_explicit(&free_gate,
+			      mean ? np_livemap_filter(live) : every_page,
+			      memory_order_release);
 }
 
 void np_memhooks_end(void)
 {
+	atomic_store_explicit(&free_gate, NULL, memory_order_relaxed);
+	atomic_store_explicit(&malloc_floor, INT64_MIN, memory_order_relaxed);
 	atomic_store_explicit(&session, 0, memory_order_release);
 }
 
@@ -248,7 +271,6 @@ void np_memhooks_after_fork(void)
 {
 	np_memhooks_end();
 	cached_tid = 0;
-	countdown.session = 0;
 	queues_dirty = 1;
 }
 
@@ -343,18 +365,6 @@ static __thread struct {
 	struct np_unwind_trace trace;
 } last_stack;
 
-/* Whether the words of the last stack's walk lie in the stack as bounded
- * now (a stack freed and another mapped there may be smaller). */
-static int last_stack_in_bounds(void)
-{
-	const struct np_unwind_trace *t = &last_stack.trace;
-
-	for (uint32_t i = 0; i < t->n; i++)
-		if (last_stack.sp + t->off[i] + 8 > bounds.hi)
-			return 0;
-	return 1;
-}
-
 /* The stacktab reference of the stack from REGS (the hook's caller's). */
 static uint32_t walk_ref(const struct np_regs *regs)
 {
@@ -364,8 +374,7 @@ static uint32_t walk_ref(const struct np_regs *regs)
 	if (last_stack.ref && last_stack.pc == regs->pc &&
 	    last_stack.sp == regs->sp &&
 	    (last_stack.fp == regs->fp || !last_stack.trace.fp_used) &&
-	    last_stack_in_bounds() &&
-	    np_unwind_trace_holds(&last_stack.trace, regs->sp))
+	    np_unwind_trace_holds(&last_stack.trace, regs->sp, bounds.hi))
 		return last_stack.ref;
 	last_stack.ref = 0;
 	n = (uint32_t)np_unwind_traced(regs, frames, HOOK_FRAMES, &bounds,
@@ -504,9 +513,10 @@ static inline uint32_t recording(void)
  * of a sampled block, which the live set's filter rules out cheaply. */
 static inline int maybe_sampled(void *p)
 {
-	const _Atomic uint8_t *f = free_filter;
+	const _Atomic uint8_t *f =
+		atomic_load_explicit(&free_gate, memory_order_acquire);
 
-	return !f || np_livemap_filter_may_hold(f, (uint64_t)(uintptr_t)p);
+	return f && np_livemap_filter_may_hold(f, (uint64_t)(uintptr_t)p);
 }
 
 static inline int chosen(size_t size, uint32_t s)
@@ -536,27 +546,32 @@ static inline int chosen(size_t size, uint32_t s)
  * nothing: the countdown has moved on as if the bytes had been allocated,
  * which biases nothing that succeeded.
  */
-static inline int passes(size_t size, uint32_t s)
+static inline int passes(size_t size)
 {
-	/* Only sampled mode sets a countdown's session (np_alloc_sampled),
-	 * and sessions are never numbered alike: no test of the mode. */
-	return countdown.session == s && (countdown.left -= (int64_t)size) > 0;
+	return np_countdown_passes(&countdown, size,
+				   atomic_load_explicit(&malloc_floor,
+							memory_order_relaxed));
 }
 
-/* After passes() said no: whether to record, as np_alloc_sampled. */
-static inline int chosen_slow(size_t size, uint32_t s)
+/* After passes() said no: the session to record the call in, or 0. */
+static inline uint32_t chosen_slow(size_t size)
 {
-	return (interval == 0 ||
-		np_alloc_sampled_slow(&countdown, size, interval, s)) &&
-	       !np_guard_held;
+	/* Acquire: a hook that sees the session sees its queue. */
+	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
+
+	if (!s || np_guard_held)
+		return 0;
+	if (interval && !np_alloc_sampled_slow(&countdown, size, interval, s))
+		return 0;
+	return s;
 }
 
-__attribute__((noinline)) static void *malloc_slow(int k, size_t size,
-						  uint32_t s)
+__attribute__((noinline)) static void *malloc_slow(int k, size_t size)
 {
+	uint32_t s = chosen_slow(size);
 	void *p;
 
-	if (!chosen_slow(size, s))
+	if (!s)
 		return REAL(k, NP_HF_MALLOC, malloc_fn)(size);
 	p = REAL(k, NP_HF_MALLOC, malloc_fn)(size);
 	if (p)
@@ -566,11 +581,12 @@ __attribute__((noinline)) static void *malloc_slow(int k, size_t size,
 }
 
 __attribute__((noinline)) static void *calloc_slow(int k, size_t n,
-						  size_t each, uint32_t s)
+						  size_t each)
 {
+	uint32_t s = chosen_slow(n * each);
 	void *p;
 
-	if (!chosen_slow(n * each, s))
+	if (!s)
 		return REAL(k, NP_HF_CALLOC, calloc_fn)(n, each);
 	p = REAL(k, NP_HF_CALLOC, calloc_fn)(n, each);
 	if (p)
@@ -602,20 +618,16 @@ __attribute__((noinline)) static void record_free(void *p, uint32_t s)
  * hook's, with the caller's return address above it. */
 BODY void *malloc_in(int k, size_t size)
 {
-	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
-
-	if (__builtin_expect(!s || passes(size, s), 1))
+	if (__builtin_expect(passes(size), 1))
 		return REAL(k, NP_HF_MALLOC, malloc_fn)(size);
-	return malloc_slow(k, size, s);
+	return malloc_slow(k, size);
 }
 
 BODY void *calloc_in(int k, size_t n, size_t each)
 {
-	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
-
-	if (__builtin_expect(!s || passes(n * each, s), 1))
+	if (__builtin_expect(passes(n * each), 1))
 		return REAL(k, NP_HF_CALLOC, calloc_fn)(n, each);
-	return calloc_slow(k, n, each, s);
+	return calloc_slow(k, n, each);
 }
 
 /* Nothing of its frame outlives the checks: the real free is a tail call.
@@ -623,10 +635,13 @@ BODY void *calloc_in(int k, size_t n, size_t each)
  * nearly every free in sampled mode before it. */
 BODY void free_in(int k, void *p)
 {
-	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
+	if (p && maybe_sampled(p) && !np_guard_held) {
+		uint32_t s = atomic_load_explicit(&session,
+						  memory_order_acquire);
 
-	if (p && s && maybe_sampled(p) && !np_guard_held)
-		record_free(p, s);
+		if (s)
+			record_free(p, s);
+	}
 	REAL(k, NP_HF_FREE, free_fn)(p);
 }
 

@@ -297,13 +297,15 @@ int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
 	return np_unwind_traced(regs, frames, max, b, NULL);
 }
 
-int np_unwind_trace_holds(const struct np_unwind_trace *t, uint64_t sp)
+int np_unwind_trace_holds(const struct np_unwind_trace *t, uint64_t sp,
+			  uint64_t hi)
 {
 	if (t->n > NP_UNWIND_TRACE_MAX ||
 	    t->generation != np_cfi_generation())
 		return 0;
 	for (uint32_t i = 0; i < t->n; i++)
-		if (*(const uint64_t *)(uintptr_t)(sp + t->off[i]) != t->val[i])
+		if (sp + t->off[i] + 8 > hi ||
+		    *(const uint64_t *)(uintptr_t)(sp + t->off[i]) != t->val[i])
 			return 0;
 	count_stop((enum np_unwind_stop)t->why);
 	return 1;

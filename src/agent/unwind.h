@@ -67,8 +67,11 @@ int np_unwind_traced(const struct np_regs *regs, uint64_t *frames, int max,
 		     struct np_unwind_trace *trace);
 
 /* Whether a walk that started at SP (the same registers as T's, on the
- * same stack) would find what T's did; counted as that walk's stop if so. */
-int np_unwind_trace_holds(const struct np_unwind_trace *t, uint64_t sp);
+ * same stack, which now ends at HI: a stack freed and another mapped there
+ * may be smaller) would find what T's did; counted as that walk's stop if
+ * so. */
+int np_unwind_trace_holds(const struct np_unwind_trace *t, uint64_t sp,
+			  uint64_t hi);
 
 /* The same by frame pointers alone (no tables needed). */
 int np_unwind_fp(const struct np_regs *regs, uint64_t *frames, int max,

@@ -115,10 +115,14 @@ START_TEST(test_session_restarts_gap)
 
 	/* A huge block is always sampled; a new session draws a new gap. */
 	ck_assert(np_alloc_sampled(&c, 1ull << 40, 4096, 1));
-	ck_assert_uint_eq(c.session, 1);
+	ck_assert_uint_eq(np_countdown_session(&c), 1);
 	first = np_alloc_sampled(&c, 1, 4096, 2);
-	ck_assert_uint_eq(c.session, 2);
-	ck_assert(c.left > 0 || first);
+	ck_assert_uint_eq(np_countdown_session(&c), 2);
+	ck_assert(np_countdown_left(&c) > 0 || first);
+	/* The gap of session 2 goes on; an older session's does not. */
+	ck_assert(!np_alloc_sampled(&c, 0, 4096, 2));
+	np_alloc_sampled(&c, 1, 4096, 3);
+	ck_assert_uint_eq(np_countdown_session(&c), 3);
 }
 END_TEST
 

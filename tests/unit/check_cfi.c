@@ -939,15 +939,17 @@ START_TEST(test_unwind_trace)
 	ck_assert_uint_le(t.n, NP_UNWIND_TRACE_MAX);
 	ck_assert_int_eq(t.fp_used, 1);
 	before = np_unwind_stops((enum np_unwind_stop)t.why);
-	ck_assert(np_unwind_trace_holds(&t, r.sp));
+	ck_assert(np_unwind_trace_holds(&t, r.sp, b.hi));
 	ck_assert_uint_eq(np_unwind_stops((enum np_unwind_stop)t.why),
 			  before + 1);
 	fake[11] += 1;
-	ck_assert(!np_unwind_trace_holds(&t, r.sp));
+	ck_assert(!np_unwind_trace_holds(&t, r.sp, b.hi));
 	fake[11] -= 1;
-	ck_assert(np_unwind_trace_holds(&t, r.sp));
+	ck_assert(np_unwind_trace_holds(&t, r.sp, b.hi));
+	/* A smaller stack there now: the words may be gone. */
+	ck_assert(!np_unwind_trace_holds(&t, r.sp, b.lo + 8));
 	publish_all(); /* other tables: the walk might go elsewhere */
-	ck_assert(!np_unwind_trace_holds(&t, r.sp));
+	ck_assert(!np_unwind_trace_holds(&t, r.sp, b.hi));
 
 #if defined(__x86_64__)
 	/* This file's code keeps no frame pointer: its CFI finds every
