@@ -35,8 +35,11 @@
 #define LAZY_RECHECK_NS 2000000000ull
 #define LIST_MAX 2048
 #define LIST_NAMES (512u << 10)
-/* How long a dlopen hook waits for other syncs' early tables. */
-#define BUILD_WAIT_NS 1000000000ull
+/* How long a dlopen hook waits for other syncs' early tables: a build
+ * takes milliseconds; a writer that waits for a CPU must not hold the
+ * program's dlopen longer than this (the first calls into the library
+ * then miss their table). */
+#define BUILD_WAIT_NS 100000000ull
 
 /* Which new loads a sync builds an early unwind table for (cfi-table.h):
  * none at a session's start (the writer's scan of modules builds them),
@@ -715,7 +718,7 @@ static void add_one(struct listing *ls, struct listed *it, unsigned int modes)
  * A dlopen hook's sync that finds a load patched by another sync leaves
  * it alone, and its caller calls into it at once: it waits until the
  * early tables that other syncs are building are there (a few
- * milliseconds; a second at most).
+ * milliseconds; BUILD_WAIT_NS at most).
  */
 static void wait_for_tables(void)
 {
