@@ -16,24 +16,32 @@
  * the floor of the session the gap was drawn for (np_alloc_floor) plus the
  * bytes left until the next sampled byte, so that one comparison with the
  * session's floor tells both that the gap is this session's and that it
- * has not run out: floors are 2^48 apart and count up with sessions, and a
- * gap is shorter than 2^47.
+ * has not run out: floors are 2^46 apart and count up with sessions, and a
+ * gap is at most 2^44 bytes (16 TiB, 16 times the largest mean, 1 TiB).
  */
 struct np_countdown {
 	int64_t mark;
 	uint64_t rng; /* PRNG state; 0: not seeded yet */
 };
 
-#define NP_ALLOC_FLOOR_SHIFT 48
-#define NP_ALLOC_MAX_GAP (1ll << 46)
+#define NP_ALLOC_FLOOR_SHIFT 46
+#define NP_ALLOC_MAX_GAP (1ll << 44)
+#define NP_ALLOC_FLOORS ((1u << 17) - 1)
 
-/* The floor of SESSION's gaps (sessions up to 2^15 - 1 order right). */
+/* The floor of SESSION's gaps.  Past NP_ALLOC_FLOORS sessions in one
+ * process, later ones share the last floor: a thread's gap then goes on
+ * from one session to the next, which the process being memoryless makes
+ * right for the same mean (only a thread's first gap in a session with
+ * another mean has the old one's). */
 static inline int64_t np_alloc_floor(uint32_t session)
 {
-	return (int64_t)(session & 0x7fff) << NP_ALLOC_FLOOR_SHIFT;
+	uint32_t k = session < NP_ALLOC_FLOORS ? session : NP_ALLOC_FLOORS;
+
+	return (int64_t)k << NP_ALLOC_FLOOR_SHIFT;
 }
 
-/* C's session, and its bytes left until the next sampled byte. */
+/* C's session (its floor's number), and its bytes left until the next
+ * sampled byte. */
 static inline uint32_t np_countdown_session(const struct np_countdown *c)
 {
 	return (uint32_t)(c->mark >> NP_ALLOC_FLOOR_SHIFT);

@@ -111,6 +111,7 @@ END_TEST
 START_TEST(test_session_restarts_gap)
 {
 	struct np_countdown c = { .rng = 9 };
+	int64_t left;
 	int first;
 
 	/* A huge block is always sampled; a new session draws a new gap. */
@@ -123,6 +124,11 @@ START_TEST(test_session_restarts_gap)
 	ck_assert(!np_alloc_sampled(&c, 0, 4096, 2));
 	np_alloc_sampled(&c, 1, 4096, 3);
 	ck_assert_uint_eq(np_countdown_session(&c), 3);
+	/* Past the last floor, sessions share it: the gap goes on. */
+	np_alloc_sampled(&c, 1, 4096, NP_ALLOC_FLOORS + 5);
+	left = np_countdown_left(&c);
+	ck_assert(!np_alloc_sampled(&c, 0, 4096, NP_ALLOC_FLOORS + 6));
+	ck_assert_int_eq(np_countdown_left(&c), left);
 }
 END_TEST
 
