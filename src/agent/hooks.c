@@ -556,10 +556,9 @@ static inline int passes(size_t size)
 /* After passes() said no: the session to record the call in, or 0. */
 static inline uint32_t chosen_slow(size_t size)
 {
-	/* Acquire: a hook that sees the session sees its queue. */
-	uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
+	uint32_t s = recording();
 
-	if (!s || np_guard_held)
+	if (!s)
 		return 0;
 	if (interval && !np_alloc_sampled_slow(&countdown, size, interval, s))
 		return 0;
@@ -631,17 +630,14 @@ BODY void *calloc_in(int k, size_t n, size_t each)
 }
 
 /* Nothing of its frame outlives the checks: the real free is a tail call.
- * The guard, a thread-local load, is asked last: the filter rules out
- * nearly every free in sampled mode before it. */
+ * The session and the guard are asked last: the gate rules out nearly
+ * every free in sampled mode before them. */
 BODY void free_in(int k, void *p)
 {
-	if (p && maybe_sampled(p) && !np_guard_held) {
-		uint32_t s = atomic_load_explicit(&session,
-						  memory_order_acquire);
+	uint32_t s;
 
-		if (s)
-			record_free(p, s);
-	}
+	if (p && maybe_sampled(p) && (s = recording()))
+		record_free(p, s);
 	REAL(k, NP_HF_FREE, free_fn)(p);
 }
 
