@@ -94,12 +94,15 @@ static _Atomic uint32_t session;
  * the lowest outside a session (every call passes, untouched). */
 static _Atomic int64_t malloc_floor = INT64_MIN;
 static uint64_t interval; /* written before `session` is published */
-/* What a free looks at first, published after the session and cleared
- * before it: NULL outside a session, the live set's filter by page in
- * sampled mode, a filter that holds every page in exact mode (every free
- * counts).  The free of a block that was not sampled is two loads. */
-static const _Atomic uint8_t *_Atomic free_gate;
-static _Atomic uint8_t *every_page; /* 1 << NP_LIVEMAP_FILTER_BITS ones */
+/* What a free looks at first, a filter by page (livemap.h), published
+ * after the session and reset before its end: no page outside a session,
+ * the live set's filter in sampled mode, every page in exact mode (every
+ * free counts).  Never NULL, so the free of a block that was not sampled
+ * is two loads and a test, and free(NULL) takes the same path. */
+#define FILTER_SIZE ((size_t)1 << NP_LIVEMAP_FILTER_BITS)
+static const _Atomic uint8_t no_page[FILTER_SIZE]; /* the zero page */
+static const _Atomic uint8_t *_Atomic free_gate = no_page;
+static _Atomic uint8_t *every_page; /* FILTER_SIZE ones */
 /* The queues of the current mode, set before `session` is published; a
  * hook takes them once per event, and the queues of the other mode, once
  * used, stay. */
@@ -180,11 +183,9 @@ int np_memhooks_init(uint64_t mean)
 			sampled_cells = cells;
 	}
 	if (exact && !every_page) {
-		size_t n = (size_t)1 << NP_LIVEMAP_FILTER_BITS;
-
-		if (!(every_page = np_pages_alloc(n)))
+		if (!(every_page = np_pages_alloc(FILTER_SIZE)))
 			return -ENOMEM;
-		memset(every_page, 1, n);
+		memset(every_page, 1, FILTER_SIZE);
 	}
 	if (!stacks && !(stacks = np_stacktab_create()))
 		return -ENOMEM;
@@ -225,7 +226,7 @@ void np_memhooks_begin(uint32_t s, uint64_t mean)
 
 void np_memhooks_end(void)
 {
-	atomic_store_explicit(&free_gate, NULL, memory_order_relaxed);
+	atomic_store_explicit(&free_gate, no_page, memory_order_relaxed);
 	atomic_store_explicit(&malloc_floor, INT64_MIN, memory_order_relaxed);
 	atomic_store_explicit(&session, 0, memory_order_release);
 }
@@ -513,10 +514,9 @@ static inline uint32_t recording(void)
  * of a sampled block, which the live set's filter rules out cheaply. */
 static inline int maybe_sampled(void *p)
 {
-	const _Atomic uint8_t *f =
-		atomic_load_explicit(&free_gate, memory_order_acquire);
-
-	return f && np_livemap_filter_may_hold(f, (uint64_t)(uintptr_t)p);
+	return np_livemap_filter_may_hold(
+		atomic_load_explicit(&free_gate, memory_order_acquire),
+		(uint64_t)(uintptr_t)p);
 }
 
 static inline int chosen(size_t size, uint32_t s)
@@ -630,13 +630,13 @@ BODY void *calloc_in(int k, size_t n, size_t each)
 }
 
 /* Nothing of its frame outlives the checks: the real free is a tail call.
- * The session and the guard are asked last: the gate rules out nearly
+ * NULL, the session and the guard are asked last: the gate rules out nearly
  * every free in sampled mode before them. */
 BODY void free_in(int k, void *p)
 {
 	uint32_t s;
 
-	if (p && maybe_sampled(p) && (s = recording()))
+	if (__builtin_expect(maybe_sampled(p), 0) && p && (s = recording()))
 		record_free(p, s);
 	REAL(k, NP_HF_FREE, free_fn)(p);
 }
