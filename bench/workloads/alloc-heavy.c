@@ -6,13 +6,24 @@
  * a window of 256 blocks alive so that frees do not simply follow their
  * mallocs, and filling part of each block, as a program would (~70 ns a
  * pair in all).  Fixed work, so wall times compare.  Prints the number of
- * pairs.
+ * pairs.  Built with -DJUMP_LAYER, it calls them through one more jump
+ * (jump-layer.c).
  */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef JUMP_LAYER
+/* bench/run's floor: every call one jump longer (jump-layer.c). */
+void *jump_malloc(size_t size);
+void *jump_calloc(size_t n, size_t each);
+void jump_free(void *p);
+#define malloc jump_malloc
+#define calloc jump_calloc
+#define free jump_free
+#endif
 
 #define WINDOW 256
 
