@@ -31,6 +31,16 @@ START_TEST(test_ln_exp)
 			      "ln(%g) = %.17g, libm says %.17g", xs[i], got,
 			      want);
 	}
+	/* Densely where the gaps take it, (0, 1], and across the edges of
+	 * the mantissa's range (sqrt(1/2), sqrt(2)), where the series is
+	 * longest. */
+	for (double x = 1e-9; x < 4; x *= 1.0137) {
+		double want = log(x), got = np_alloc_ln(x);
+
+		ck_assert_msg(fabs(got - want) <= 1e-14 * (fabs(want) + 1),
+			      "ln(%.17g) = %.17g, libm says %.17g", x, got,
+			      want);
+	}
 	for (double x = -700; x <= 700; x += 13.37) {
 		double want = exp(x), got = np_alloc_exp(x);
 
