@@ -21,16 +21,18 @@ uint64_t np_alloc_random(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* 1/1, 1/3, ... 1/21: the coefficients of np_alloc_ln's series. */
+#define LN_TERMS 11
+static const double inv_odd[LN_TERMS] = {
+	1.0,	  1.0 / 3,  1.0 / 5,  1.0 / 7,	1.0 / 9,  1.0 / 11,
+	1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21,
+};
+
 /* x = m * 2^e with m in [sqrt(1/2), sqrt(2)); then ln x = e ln 2 +
  * 2 atanh(z), z = (m-1)/(m+1), |z| < 0.1716, whose series
  * z + z^3/3 + z^5/5 + ... converges by a factor 34 a term: eleven terms
  * leave less than 1e-18, summed by Horner's rule (a division a term made
  * this a sampled allocation's largest arithmetic cost). */
-/* 1/1, 1/3, ... 1/19: the series' coefficients but the last. */
-static const double inv_odd[10] = { 1.0,      1.0 / 3,  1.0 / 5,  1.0 / 7,
-				    1.0 / 9,  1.0 / 11, 1.0 / 13, 1.0 / 15,
-				    1.0 / 17, 1.0 / 19 };
-
 double np_alloc_ln(double x)
 {
 	uint64_t bits;
@@ -52,8 +54,8 @@ double np_alloc_ln(double x)
 	}
 	z = (m - 1) / (m + 1);
 	z2 = z * z;
-	sum = 1.0 / 21;
-	for (int k = 9; k >= 0; k--)
+	sum = inv_odd[LN_TERMS - 1];
+	for (int k = LN_TERMS - 2; k >= 0; k--)
 		sum = inv_odd[k] + z2 * sum;
 	return e * LN2 + 2 * z * sum;
 }
