@@ -137,8 +137,9 @@ struct np_mem_event *np_mem_queues_claim(struct np_mem_queues *q,
 	ev = np_mem_ring_claim(c->ring, &c->ticket);
 	if (!ev)
 		return NULL;
-	/* One queue keeps a thread's order by itself. */
-	ev->after = q->n > 1 && last.session == session
+	/* One queue keeps a thread's order by itself: a link only to a
+	 * previous event in another queue. */
+	ev->after = last.session == session && last.queue != k
 			    ? (last.ticket + 1) << LINK_QUEUE_BITS | last.queue
 			    : 0;
 	last.session = session;

@@ -13,9 +13,10 @@
  *   allocation that reuses the address): one address, one queue, whose
  *   order is its claims';
  * - per thread, program order (a single-threaded program's peak, a FREE
- *   and the ALLOC of its realloc): each event names its thread's previous
- *   one (queue and ticket), and the writer takes an event only once that
- *   one is taken;
+ *   and the ALLOC of its realloc): an event whose thread's previous one
+ *   went to another queue names it (queue and ticket), and the writer takes
+ *   the event only once that one is taken (in the same queue, the order of
+ *   tickets keeps it);
  * - between threads, time, as well as the coarse clock tells: the writer
  *   takes from the queue whose next event is oldest.
  * No cycle can stop the writer: claims happen in one real-time order,

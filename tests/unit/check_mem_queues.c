@@ -6,11 +6,13 @@
  * thread's previous one, even when that one is claimed but not published;
  * between threads the oldest event goes first; and under real threads
  * handing blocks to each other, every address's events alternate ALLOC,
- * FREE, ALLOC, ... and every thread's come in its order.
+ * FREE, ALLOC, ... and every thread's come in its order.  One ring holds
+ * exactly its cells, lap after lap, and a release empties it.
  */
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -19,6 +21,7 @@
 
 #include "check-run.h"
 #include "mem-queues.h"
+#include "mem-ring.h"
 
 #define REGION (1ull << 26)
 
@@ -154,6 +157,73 @@ START_TEST(test_one_queue)
 	}
 	ck_assert_int_eq(np_mem_queues_release(one), 0);
 	np_mem_queues_free(one);
+}
+END_TEST
+
+/* Claims and publishes one event in ring R, numbered N; 0 when full. */
+static int ring_put(struct np_mem_ring *r, uint64_t n)
+{
+	struct np_mem_event *ev;
+	uint64_t ticket;
+
+	if (!(ev = np_mem_ring_claim(r, &ticket)))
+		return 0;
+	ev->size = n;
+	np_mem_ring_publish(r, ticket);
+	return 1;
+}
+
+/* The ring holds exactly its cells, lap after lap: the consumer frees a
+ * cell by moving its tail past it, never by writing to it, and a cell's
+ * event of the last lap never passes for this lap's. */
+START_TEST(test_ring_laps)
+{
+	struct np_mem_ring *r = np_mem_ring_create(8);
+	uint64_t put_n = 0, got = 0;
+
+	ck_assert_ptr_nonnull(r);
+	for (int lap = 0; lap < 5; lap++) {
+		while (ring_put(r, put_n))
+			put_n++;
+		ck_assert_uint_eq(put_n - got, 8);
+		/* Three taken: exactly three more fit. */
+		for (int i = 0; i < 3; i++) {
+			ck_assert_uint_eq(np_mem_ring_peek(r)->size, got++);
+			np_mem_ring_pop(r);
+		}
+		for (int i = 0; i < 3; i++)
+			ck_assert(ring_put(r, put_n++));
+		ck_assert(!ring_put(r, put_n));
+		while (np_mem_ring_peek(r)) {
+			ck_assert_uint_eq(np_mem_ring_peek(r)->size, got++);
+			np_mem_ring_pop(r);
+		}
+		ck_assert_uint_eq(got, put_n);
+		ck_assert_uint_eq(np_mem_ring_taken(r), got);
+	}
+	/* A claimed cell not yet published keeps the ring from going back;
+	 * once taken, the ring is empty and whole again after a release. */
+	uint64_t ticket;
+	struct np_mem_event *ev = np_mem_ring_claim(r, &ticket);
+
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_ptr_null(np_mem_ring_peek(r));
+	ck_assert_int_eq(np_mem_ring_release(r), -EBUSY);
+	ev->size = put_n++;
+	np_mem_ring_publish(r, ticket);
+	ck_assert_uint_eq(np_mem_ring_peek(r)->size, got++);
+	np_mem_ring_pop(r);
+	ck_assert_int_eq(np_mem_ring_release(r), 0);
+	ck_assert_ptr_null(np_mem_ring_peek(r));
+	for (uint64_t i = 0; i < 8; i++)
+		ck_assert(ring_put(r, 100 + i));
+	ck_assert(!ring_put(r, 0));
+	for (uint64_t i = 0; i < 8; i++) {
+		ck_assert_uint_eq(np_mem_ring_peek(r)->size, 100 + i);
+		np_mem_ring_pop(r);
+	}
+	ck_assert_ptr_null(np_mem_ring_peek(r));
+	np_mem_ring_free(r);
 }
 END_TEST
 
@@ -295,6 +365,7 @@ static Suite *mem_queues_suite(void)
 	tcase_add_test(tc, test_waits_for_previous);
 	tcase_add_test(tc, test_oldest_first);
 	tcase_add_test(tc, test_one_queue);
+	tcase_add_test(tc, test_ring_laps);
 	tcase_add_test(tc, test_threads_hand_blocks_over);
 	tcase_add_test(tc, test_merge_after_the_fact);
 	tcase_set_timeout(tc, 120);
