@@ -40,6 +40,8 @@ static const struct {
 	{ "agent_peak_bytes", "agent peak bytes" },
 	{ "agent_resident_bytes", "agent resident bytes" },
 	{ "agent_kept_bytes", "agent kept bytes" },
+	{ "agent_writer_cpu_s", "agent writer CPU seconds" },
+	{ "agent_writer_boosts", "agent writer priority raised" },
 };
 
 static const char *const lost_names[NP_LOST_KIND_MAX + 1] = {

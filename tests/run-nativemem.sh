@@ -73,6 +73,11 @@ grep -q "^inconsistencies: 0 " header.txt ||
 	fail_ "the profile has inconsistencies"
 grep -q "^lost allocation events: 0$" header.txt ||
 	fail_ "allocation events were lost"
+# The writer says what CPU it took (a thread's own clock, seconds).
+case $(header_value header.txt "agent writer CPU seconds") in
+[0-9]*.[0-9][0-9][0-9][0-9][0-9][0-9]) ;;
+*) fail_ "the header does not give the writer's CPU time" ;;
+esac
 
 # Memory and CPU at once: the plugin's hot loop is in the CPU view.
 record_ok both.dat -q --nativemem -e cpu -F 499 -- "$NATIVEMEM" 1 "$WDIR" spin

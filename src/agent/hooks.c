@@ -41,12 +41,12 @@
 
 /* Deep enough for real programs, small enough for any thread's stack. */
 #define HOOK_FRAMES 128
-/* Queue sizes, in cells of 56 bytes.  Exact mode's must together absorb
+/* Queue sizes, in cells of 64 bytes.  Exact mode's must together absorb
  * what two busy threads queue while the writer waits for a CPU on a loaded
  * machine (at 10 M events/s, 200 ms), and are touched as they are used;
  * it has a queue per CPU (mem-queues.h), up to QUEUES_EXACT_MAX.  Sampled
  * mode queues ~40,000 events a second at the default interval in bench's
- * alloc-heavy, in one queue backed at the start: 0.9 MiB, 0.4 s of that;
+ * alloc-heavy, in one queue backed at the start: 1 MiB, 0.4 s of that;
  * an interval under SMALL_INTERVAL, whose events come far more often,
  * gets four times as much. */
 #define CELLS_EXACT (1u << 21)
@@ -203,11 +203,11 @@ void np_memhooks_begin(uint32_t s, uint64_t mean)
 		queues_dirty = 0;
 	}
 	np_livemap_clear(live);
-	/* Sampled mode's queue (0.9 MiB) and the live set's filters are
+	/* Sampled mode's queue (1 MiB) and the live set's filters are
 	 * backed now: pages that a hook or the writer reads before a hook
 	 * writes there are the zero page, whose copy on write shoots down
 	 * every CPU's TLB, ~2,000 times in a short allocation-heavy run (4%
-	 * of it).  Exact mode's queue (100 MiB) is backed as it fills. */
+	 * of it).  Exact mode's queues (128 MiB) are backed as they fill. */
 	if (mean) {
 		np_livemap_prefault(live);
 		np_mem_queues_prefault(mode_queues[0]);

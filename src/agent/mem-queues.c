@@ -103,6 +103,20 @@ uint64_t np_mem_queues_discard(struct np_mem_queues *q, uint32_t session)
 	return n;
 }
 
+unsigned int np_mem_queues_fill(struct np_mem_queues *q)
+{
+	uint64_t most = 0;
+
+	for (unsigned int i = 0; i < q->n; i++) {
+		struct np_mem_ring *r = q->rings[i];
+		uint64_t fill = np_mem_ring_queued(r) * 1024 / (r->mask + 1);
+
+		if (fill > most)
+			most = fill;
+	}
+	return (unsigned int)most;
+}
+
 /* The queue of ADDR's region, handing the next one out on first sight. */
 static unsigned int queue_of(struct np_mem_queues *q, uint64_t addr)
 {

@@ -55,6 +55,8 @@ void np_mem_queues_reset(struct np_mem_queues *q);
 int np_mem_queues_release(struct np_mem_queues *q);
 /* The consumer: pops every published event; how many were of SESSION. */
 uint64_t np_mem_queues_discard(struct np_mem_queues *q, uint32_t session);
+/* The consumer: how full the fullest queue is, in 1/1024ths. */
+unsigned int np_mem_queues_fill(struct np_mem_queues *q);
 
 /*
  * Producers: claims a cell for an event about ADDR in SESSION, linked to

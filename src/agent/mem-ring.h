@@ -90,6 +90,16 @@ static inline uint64_t np_mem_ring_taken(struct np_mem_ring *r)
 	return atomic_load_explicit(&r->tail, memory_order_relaxed);
 }
 
+/* The consumer: how many cells are claimed and not taken yet (a whole
+ * ring's worth while a release holds it). */
+static inline uint64_t np_mem_ring_queued(struct np_mem_ring *r)
+{
+	uint64_t n = atomic_load_explicit(&r->head, memory_order_relaxed) -
+		     np_mem_ring_taken(r);
+
+	return n <= r->mask ? n : r->mask + 1;
+}
+
 /* The one consumer: the oldest published event or NULL, then pop. */
 static inline const struct np_mem_event *
 np_mem_ring_peek(struct np_mem_ring *r)

@@ -294,6 +294,7 @@ static unsigned int drain_mem(struct np_run *r)
 		np_mem_queues_pop(q);
 		n++;
 	}
+	np_writer_boost_update(&r->boost, np_mem_queues_fill(q));
 	return n;
 }
 
@@ -445,6 +446,23 @@ static void free_tables(struct np_run *r)
 	r->modules = NULL;
 }
 
+/* The CPU time the writer took from the target (on a busy machine, what
+ * the session cost beside the hooks' own), and how often it asked for a
+ * larger share of it (writer-boost.h). */
+static void send_writer_cpu(struct np_run *r)
+{
+	struct timespec ts;
+
+	np_writer_boost_end(&r->boost);
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+		np_send_metaf(&r->out, "agent_writer_cpu_s", "%lld.%06ld",
+			      (long long)ts.tv_sec, ts.tv_nsec / 1000);
+	if (r->boost.times || r->boost.refused)
+		np_send_metaf(&r->out, "agent_writer_boosts",
+			      "%u (refused %u)", r->boost.times,
+			      r->boost.refused);
+}
+
 static void finish(struct np_run *r)
 {
 	int why = atomic_load(&r->stop_reason);
@@ -462,6 +480,7 @@ static void finish(struct np_run *r)
 	report_lost(r);
 	np_unwind_meta_send(&r->out, r->unwind_stops_at_start);
 	send_repaired(r);
+	send_writer_cpu(r);
 	np_send_metaf(&r->out, "agent_peak_bytes", "%zu", np_pages_peak());
 	np_send_metaf(&r->out, "agent_resident_bytes", "%zu", resident);
 	free_tables(r);
@@ -510,6 +529,7 @@ static void *writer_main(void *arg)
 
 	np_guard_held = 1;
 	prctl(PR_SET_NAME, "nprof-writer");
+	np_writer_boost_init(&r->boost);
 	if (r->setup_in_writer)
 		np_writer_setup(r, self);
 	announce(r);

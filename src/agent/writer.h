@@ -19,6 +19,7 @@
 #include "stackmap.h"
 #include "threads.h"
 #include "unwind.h"
+#include "writer-boost.h"
 
 /* CPU samples the writer holds back while it defines their stacks. */
 #define NP_PENDING_SAMPLES 1024
@@ -54,6 +55,7 @@ struct np_run {
 	uint64_t lost_sent[NP_LOST_KIND_MAX + 1];
 	uint64_t unwind_stops_at_start[NP_UNWIND_STOP_MAX];
 	uint32_t repaired_at_start; /* np_hooktab_stats' repaired */
+	struct np_writer_boost boost;
 	uint32_t npending;
 	int samples_sent;
 	struct np_rec_cpu_sample pending[NP_PENDING_SAMPLES];
