@@ -42,6 +42,15 @@ one=$(awk -v n=$((4000 * scale)) 'BEGIN {
 	for (i = 0; i < n; i++) s += 100 + (i * 37 % 800); print s }')
 expect_bytes alloc.txt site_one "$one"
 expect_bytes alloc.txt site_three $((3 * one))
+# One call site, three callers in turn at the same depth: each caller's
+# stack has its own bytes (a kept stack taken for another's would not).
+for via in a:211 b:223 c:227; do
+	_got=$(awk -v f="rotate_via_${via%:*};rotate_leaf" '
+		{ n = $NF; $NF = ""; if (index($0, f " ") || index($0, f ";")) s += n }
+		END { print s + 0 }' alloc.txt)
+	[ "$_got" = $((scale * 3000 * ${via#*:})) ] ||
+		fail_ "rotate_via_${via%:*}'s stacks have $_got bytes, expected $((scale * 3000 * ${via#*:}))"
+done
 expect_bytes alloc.txt site_leak $((scale * 400 * 5000))
 expect_bytes alloc.txt site_prime $((3 * 2097143 + 1000 + 2097169))
 expect_bytes alloc.txt site_aligned $((4096 + 3008 + 2000 + 1000 + 4096))

@@ -80,6 +80,13 @@ static int readable(const struct window *w, uint64_t a, uint64_t len)
 	return !(a & 7) && a >= w->lo && a <= w->hi && len <= w->hi - a;
 }
 
+/* A trace's hash (unwind.h) after one more word V. */
+static uint64_t trace_mix(uint64_t hash, uint64_t v)
+{
+	hash = (hash ^ v) * 0x9e3779b97f4a7c15ull;
+	return hash ^ (hash >> 31);
+}
+
 static uint64_t word(const struct window *w, uint64_t a)
 {
 	uint64_t v = *(const uint64_t *)(uintptr_t)a;
@@ -87,7 +94,7 @@ static uint64_t word(const struct window *w, uint64_t a)
 
 	if (t && t->n < NP_UNWIND_TRACE_MAX && a - w->base <= UINT16_MAX) {
 		t->off[t->n] = (uint16_t)(a - w->base);
-		t->val[t->n] = v;
+		t->hash = trace_mix(t->hash, v);
 		t->n++;
 	} else if (t) {
 		t->n = NP_UNWIND_TRACE_MAX + 1; /* too much to keep */
@@ -272,6 +279,7 @@ int np_unwind_traced(const struct np_regs *regs, uint64_t *frames, int max,
 
 	if (trace) {
 		trace->n = 0;
+		trace->hash = 0;
 		trace->fp_used = 0;
 		trace->generation = np_cfi_generation();
 	}
@@ -300,13 +308,19 @@ int np_unwind(const struct np_regs *regs, uint64_t *frames, int max,
 int np_unwind_trace_holds(const struct np_unwind_trace *t, uint64_t sp,
 			  uint64_t hi)
 {
+	uint64_t hash = 0;
+
 	if (t->n > NP_UNWIND_TRACE_MAX ||
 	    t->generation != np_cfi_generation())
 		return 0;
-	for (uint32_t i = 0; i < t->n; i++)
-		if (sp + t->off[i] + 8 > hi ||
-		    *(const uint64_t *)(uintptr_t)(sp + t->off[i]) != t->val[i])
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (sp + t->off[i] + 8 > hi)
 			return 0;
+		hash = trace_mix(hash,
+				 *(const uint64_t *)(uintptr_t)(sp + t->off[i]));
+	}
+	if (hash != t->hash)
+		return 0;
 	count_stop((enum np_unwind_stop)t->why);
 	return 1;
 }

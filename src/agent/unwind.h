@@ -49,7 +49,11 @@ int np_unwind_follows_call(uint64_t v);
  * the same walk from the same registers (but FP, if it did not use it)
  * would find the same frames again
  * as long as every one of those words holds the same value and the tables
- * are the same (hooks.c keeps a thread's last stack this way).
+ * are the same (hooks.c keeps a thread's last stacks this way).  The
+ * values are kept as a 64-bit hash, not word by word: two different sets
+ * of words at the same places share a hash once in 2^64, and a trace is a
+ * third of the size, so that a thread keeps several in its few hundred
+ * bytes of TLS.
  */
 #define NP_UNWIND_TRACE_MAX 16
 struct np_unwind_trace {
@@ -57,8 +61,8 @@ struct np_unwind_trace {
 	uint8_t why;         /* enum np_unwind_stop */
 	uint8_t fp_used;     /* the walk depended on the first FP */
 	uint64_t generation; /* np_cfi_generation() when it started */
+	uint64_t hash;       /* of the words' values, in the order read */
 	uint16_t off[NP_UNWIND_TRACE_MAX]; /* where, from the first SP */
-	uint64_t val[NP_UNWIND_TRACE_MAX];
 };
 
 /* np_unwind, noting what it read in *TRACE. */
