@@ -164,6 +164,16 @@ void np_hooktab_after_fork(void)
 	atomic_flag_clear(&table.lock);
 }
 
+#ifdef NP_HOOKTAB_TESTING
+void np_hooktab_test_lock(int take)
+{
+	if (take)
+		lock();
+	else
+		unlock();
+}
+#endif
+
 static int counters_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct counters *l = arg;

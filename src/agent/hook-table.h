@@ -49,6 +49,12 @@ void np_hooktab_unpatch(unsigned int modes);
  * did not come along, and then the table is forgotten. */
 void np_hooktab_after_fork(void);
 
+#ifdef NP_HOOKTAB_TESTING
+/* For check_hooktab only: takes (1) or releases (0) the table's lock, as
+ * a sync in another thread holds it while it changes an entry. */
+void np_hooktab_test_lock(int take);
+#endif
+
 /* Statistics for the session's META records. */
 struct np_hooktab_stats {
 	uint32_t libraries; /* in the table, patched for some mode */

@@ -12,6 +12,7 @@
  *   patched      --dlclose, dlopen at the same place, sync-->  patched anew
  *   lazy slot the linker wrote over  --sync-->  our hook again, counted
  *   lazy, then another load there  --sync-->  not taken for that, patched
+ *   patched, forked while a sync held the lock  -->  forgotten in the child
  *
  * Each test leaves nothing patched and the library closed, so that the
  * tests also hold in one process (CK_FORK=no, as under qemu-user).
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check-run.h"
@@ -404,6 +406,60 @@ START_TEST(test_early_table_after_tick)
 }
 END_TEST
 
+/* In a forked child, after np_hooktab_after_fork: 0 if the table holds
+ * KEPT patched libraries, and the child can patch the library anew,
+ * allocate through it and unpatch it to the real malloc; else where it
+ * went wrong.  No ck_assert here: the child only exits. */
+static int child_after_fork(void *h, uintptr_t *slot, uint32_t kept)
+{
+	void *(*alloc)(size_t) = (void *(*)(size_t))dlsym(h, "nm_dep_alloc");
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		np_hooktab_after_fork();
+		if (patched_slots() ? kept == 0 : kept != 0)
+			_exit(1);
+		if (np_hooktab_sync(NP_HOOK_MODE_MEM) != 0 ||
+		    *slot != hook() || patched_slots() == 0)
+			_exit(2);
+		free(alloc(4099));
+		np_hooktab_unpatch(NP_HOOK_MODE_MEM);
+		if (*slot != np_hook_real(0, NP_HF_MALLOC))
+			_exit(3);
+		free(alloc(4099));
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* A fork while a sync holds the table's lock (here the test itself): the
+ * child forgets the table, whose entry being changed may be half done;
+ * the library's slot stays patched, and a sync there patches it anew,
+ * taking the hook's real function for what unpatching puts back.  With
+ * the lock free, the child keeps the table. */
+START_TEST(test_fork_forgets_held_table)
+{
+	void *h = open_lib(RTLD_NOW);
+	uintptr_t *slot = malloc_slot(NULL), bound = *slot;
+
+	np_hooktab_enable(NP_HOOK_MODE_MEM);
+	ck_assert_int_eq(np_hooktab_sync(NP_HOOK_MODE_MEM), 0);
+	ck_assert_uint_eq(*slot, hook());
+	ck_assert_uint_eq(np_hook_real(0, NP_HF_MALLOC), bound);
+	ck_assert_int_eq(child_after_fork(h, slot, 1), 0);
+	np_hooktab_test_lock(1);
+	ck_assert_int_eq(child_after_fork(h, slot, 0), 0);
+	np_hooktab_test_lock(0);
+	ck_assert_uint_eq(*slot, hook());
+	np_hooktab_unpatch(NP_HOOK_MODE_MEM);
+	ck_assert_uint_eq(*slot, bound);
+	dlclose(h);
+}
+END_TEST
+
 static Suite *hooktab_suite(void)
 {
 	Suite *s = suite_create("hooktab");
@@ -419,6 +475,7 @@ static Suite *hooktab_suite(void)
 	tcase_add_test(tc, test_reloaded);
 	tcase_add_test(tc, test_session_records);
 	tcase_add_test(tc, test_early_table_after_tick);
+	tcase_add_test(tc, test_fork_forgets_held_table);
 	suite_add_tcase(s, tc);
 	return s;
 }
