@@ -4,8 +4,8 @@
  * mode two threads that do nothing but allocate queue ~16 M events a
  * second, and the writer needs ~20 ns for each: on a machine whose every
  * CPU the program keeps busy, the scheduler's fair share is not always
- * enough, and events are lost (bench/run mem, two CPUs: in 1 run of 2 to
- * 5 of 6).  heaptrack makes the program wait for its pipe; here the
+ * enough, and events are lost (bench/run mem on two CPUs: in 1 to 5 runs
+ * of 6).  heaptrack makes the program wait for its pipe; here the
  * program never waits: the writer asks for a larger share (a nice value
  * BOOST_NICE below its own, where the process may: CAP_SYS_NICE or
  * RLIMIT_NICE) while the fullest queue is more than an eighth full, and
@@ -19,7 +19,7 @@
 struct np_writer_boost {
 	pid_t tid;
 	int base_nice;  /* the writer's nice value when it started */
-	int usable;     /* base_nice is known */
+	int usable;     /* base_nice is known, and no raise was refused */
 	int raised;     /* now above it */
 	unsigned int times;   /* raised this many times */
 	unsigned int refused; /* the kernel said no this many times */
