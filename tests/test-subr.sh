@@ -29,12 +29,28 @@ unset DEBUGINFOD_URLS NPROF_AGENT_SETTINGS
 test_name=$(basename "$0" .sh)
 last_cmd=
 rc=0
+# Where the test's stderr goes (make check: the test's log).  A helper
+# whose stderr a caller redirected (run_timeout inside run_nprof, which
+# sends it to $T/err) would fail into that file, which the exit removes:
+# its words go to the log instead.
+log_=$(readlink /proc/$$/fd/2 2>/dev/null) || log_=
+
+# say_ LINE...: to the test's stderr, wherever stderr points now.
+say_()
+{
+	if [ -f "$log_" ] &&
+	   [ "$(readlink /proc/$$/fd/2 2>/dev/null)" != "$log_" ]; then
+		printf '%s\n' "$@" >>"$log_"
+	else
+		printf '%s\n' "$@" >&2
+	fi
+}
 
 # fail_ MSG: the test failed; shows the last nprof command and its stderr.
 fail_()
 {
 	said_=1
-	echo "FAIL: $test_name: $*" >&2
+	say_ "FAIL: $test_name: $*"
 	[ -z "$last_cmd" ] || show_last_
 	exit 1
 }
@@ -42,10 +58,11 @@ fail_()
 # show_last_: the last nprof command, its status and its stderr.
 show_last_()
 {
-	echo "  last command: ${last_cmd:-none} (exit ${rc:-none})" >&2
+	say_ "  last command: ${last_cmd:-none} (exit ${rc:-none})"
 	if [ -s "$T/err" ]; then
-		echo "  its stderr:" >&2
-		head -n 20 "$T/err" | sed 's/^/    /' >&2
+		say_ "  its stderr:"
+		head -n 20 "$T/err" | sed 's/^/    /' |
+			while IFS= read -r _l; do say_ "$_l"; done
 	fi
 }
 
@@ -106,7 +123,7 @@ valgrind_verdict_()
 at_exit_()
 {
 	if [ "${1:-0}" -ne 0 ] && [ -z "${said_:-}" ]; then
-		echo "FAIL: $test_name: exited $1 without a message" >&2
+		say_ "FAIL: $test_name: exited $1 without a message"
 		show_last_
 	fi
 	_vg=0
