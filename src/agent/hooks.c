@@ -455,11 +455,14 @@ __attribute__((noinline)) static void record_alloc(void *p, size_t size,
 
 	if (np_guard_enter() != 0)
 		return;
+	/* The walk hides the wait for the live set's line. */
+	if (interval)
+		np_livemap_prefetch(live, (uint64_t)(uintptr_t)p);
+	ref = stack_ref(hook_fp, (uint64_t)(uintptr_t)hook_cfa);
 	if (interval && np_livemap_insert(live, (uint64_t)(uintptr_t)p)) {
 		count_lost();
 		goto out;
 	}
-	ref = stack_ref(hook_fp, (uint64_t)(uintptr_t)hook_cfa);
 	ev = np_mem_queues_claim(q, (uint64_t)(uintptr_t)p, s, &c);
 	if (!ev) {
 		if (interval)

@@ -4,7 +4,10 @@
  * (freed, reusable) or an address.  An address is inserted by the thread
  * that got it from malloc, before anyone else can know it, and removed
  * before the block goes back to the allocator; so one address is never
- * inserted twice at once, and a CAS per change is all it takes.
+ * inserted twice at once, and a CAS per change is all it takes.  An
+ * insert takes the first free slot (never used, or a tombstone) from its
+ * page's bucket on, so a never-used slot ends every probe: no address was
+ * ever put past it.
  */
 #include "config.h"
 
@@ -16,20 +19,16 @@
 #include "livemap.h"
 #include "mem.h"
 
-#define SLOTS (1u << 20) /* 8 MiB of address space */
-#define MAX_PROBE 64
+#define SLOTS (NP_LIVEMAP_BUCKET_SLOTS << NP_LIVEMAP_FILTER_BITS)
+/* Four pages' buckets: room for a page of blocks that are all sampled at
+ * a small interval, lent by its neighbours. */
+#define MAX_PROBE (4 * NP_LIVEMAP_BUCKET_SLOTS)
 #define TOMBSTONE 1ull
 #define FILTER_FULL 255
 
 _Static_assert(sizeof(((struct np_livemap *)0)->slots) ==
 		       SLOTS * sizeof(uint64_t),
 	       "livemap.h and livemap.c disagree on the slots");
-
-static uint32_t block_bucket(uint64_t addr)
-{
-	return (uint32_t)(((addr >> 4) * 0x9e3779b97f4a7c15ull) >>
-			  (64 - NP_LIVEMAP_FILTER_BITS));
-}
 
 static void count_up(_Atomic uint8_t *c)
 {
@@ -54,18 +53,6 @@ static void count_down(_Atomic uint8_t *c)
 		;
 }
 
-static void filter_add(struct np_livemap *m, uint64_t addr)
-{
-	count_up(&m->pages[np_livemap_page_bucket(addr)]);
-	count_up(&m->blocks[block_bucket(addr)]);
-}
-
-static void filter_remove(struct np_livemap *m, uint64_t addr)
-{
-	count_down(&m->pages[np_livemap_page_bucket(addr)]);
-	count_down(&m->blocks[block_bucket(addr)]);
-}
-
 struct np_livemap *np_livemap_create(void)
 {
 	return np_pages_alloc(sizeof(struct np_livemap));
@@ -77,33 +64,27 @@ void np_livemap_clear(struct np_livemap *m)
 	madvise(m, sizeof(*m), MADV_DONTNEED);
 }
 
-/* The filters only (128 KiB): every free reads them, so their pages would
- * be the zero page when an insert first writes there.  The set's slots are
- * written before they are read (np_livemap_insert). */
+/* The filter only (64 KiB): every free reads it, so its pages would be
+ * the zero page when an insert first writes there.  The slots are written
+ * before they are read: a page's bucket is read only after the filter
+ * passed, that is after an insert wrote the bucket's first slot. */
 void np_livemap_prefault(struct np_livemap *m)
 {
 	np_pages_prefault(m, offsetof(struct np_livemap, slots));
 }
 
-/*
- * An address's first slot: its 16-byte unit (malloc's alignment) within
- * its 16 MiB region, the region's number folded in.  Within a region no
- * two addresses share a slot, blocks next to each other (32 bytes apart at
- * least) take every other slot, and the blocks of a heap that spans S
- * bytes land in S / 2 bytes of slots.  A hash spread each sampled block of
- * a short run onto a page of its own: one page fault per insert at first,
- * ~2,000 of them in the program's threads in bench's alloc-heavy.
- */
-static uint32_t home(uint64_t addr)
+/* ADDR's page's first slot. */
+static uint32_t first_slot(uint64_t addr)
 {
-	return (uint32_t)((addr >> 4) ^ (addr >> 24)) & (SLOTS - 1);
+	return np_livemap_page_bucket(addr) * NP_LIVEMAP_BUCKET_SLOTS;
 }
 
 int np_livemap_insert(struct np_livemap *m, uint64_t addr)
 {
-	uint32_t i = home(addr);
+	_Atomic uint8_t *count = &m->pages[np_livemap_page_bucket(addr)];
+	uint32_t i = first_slot(addr);
 
-	filter_add(m, addr);
+	count_up(count);
 
 	for (int p = 0; p < MAX_PROBE; p++, i = (i + 1) & (SLOTS - 1)) {
 		/* Written before it is read: a read of a page never touched
@@ -121,17 +102,14 @@ int np_livemap_insert(struct np_livemap *m, uint64_t addr)
 			    memory_order_relaxed))
 			return 0;
 	}
-	filter_remove(m, addr);
+	count_down(count);
 	return -1;
 }
 
 int np_livemap_remove(struct np_livemap *m, uint64_t addr)
 {
-	uint32_t i = home(addr);
+	uint32_t i = first_slot(addr);
 
-	if (!atomic_load_explicit(&m->blocks[block_bucket(addr)],
-				  memory_order_relaxed))
-		return 0;
 	for (int p = 0; p < MAX_PROBE; p++, i = (i + 1) & (SLOTS - 1)) {
 		uint64_t v = atomic_load_explicit(&m->slots[i],
 						  memory_order_acquire);
@@ -141,7 +119,7 @@ int np_livemap_remove(struct np_livemap *m, uint64_t addr)
 				    &m->slots[i], &v, TOMBSTONE,
 				    memory_order_relaxed, memory_order_relaxed))
 				return 0;
-			filter_remove(m, addr);
+			count_down(&m->pages[np_livemap_page_bucket(addr)]);
 			return 1;
 		}
 		/* Never used: nothing was ever inserted past it. */

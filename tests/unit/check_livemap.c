@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the set of live sampled blocks (src/agent/livemap.c): what
- * goes in comes out once; its filters clear when the last block of a page
- * goes; a removed block's slot is reused; a run of colliding addresses
- * longer than the probe limit fails the insert instead of looping, and
- * leaves the filters as they were.
+ * goes in comes out once; its filter clears when the last block of a page
+ * goes; a page holds as many blocks as its bucket has slots and borrows
+ * its neighbours'; a removed block's slot is reused; a run of colliding
+ * addresses longer than the probe limit fails the insert instead of
+ * looping, and leaves the filter as it was.
  */
 #include "config.h"
 
@@ -15,8 +16,8 @@
 #include "livemap.h"
 
 /* Must agree with livemap.c. */
-#define SLOTS (1u << 20)
-#define MAX_PROBE 64
+#define MAX_PROBE (4 * NP_LIVEMAP_BUCKET_SLOTS)
+#define PAGE 4096u
 
 static struct np_livemap *m;
 
@@ -27,32 +28,24 @@ static void setup(void)
 	np_livemap_prefault(m);
 }
 
-/* livemap.c's: the 16-byte unit within the 16 MiB region, the region's
- * number folded in. */
 static int may_hold(uint64_t addr)
 {
 	return np_livemap_filter_may_hold(np_livemap_filter(m), addr);
 }
 
-static uint32_t home(uint64_t addr)
-{
-	return (uint32_t)((addr >> 4) ^ (addr >> 24)) & (SLOTS - 1);
-}
-
-/* N addresses with the home slot of START, one in each 16 MiB region
- * from START's on: within a region, no two share it. */
+/* N (up to 512) addresses of page-aligned START's bucket, 16 bytes apart
+ * (malloc's alignment), in turns in its page and in the page 256 MiB on,
+ * which shares the bucket. */
 static void colliding(uint64_t start, uint64_t *out, int n)
 {
-	uint32_t h = home(start);
+	const uint64_t alias = (uint64_t)PAGE << NP_LIVEMAP_FILTER_BITS;
 
+	ck_assert(n <= 2 * (int)(PAGE / 16));
 	for (int k = 0; k < n; k++) {
-		uint64_t region = (start >> 24) + (uint64_t)k;
-
-		out[k] = region << 24 |
-			 (uint64_t)((h ^ (uint32_t)region) & (SLOTS - 1)) << 4;
-		ck_assert_uint_eq(home(out[k]), h);
+		out[k] = start + (uint64_t)(k / 2) * 16 + (uint64_t)(k & 1) * alias;
+		ck_assert_uint_eq(np_livemap_page_bucket(out[k]),
+				  np_livemap_page_bucket(start));
 	}
-	ck_assert_uint_eq(out[0], start);
 }
 
 START_TEST(test_in_and_out)
@@ -69,27 +62,38 @@ START_TEST(test_in_and_out)
 }
 END_TEST
 
-/* Blocks next to each other, as malloc hands out small ones (32 bytes
- * apart at least) and as every one is sampled at a small interval: their
- * homes are neighbours, and probing stays short. */
+/* Blocks next to each other, as malloc hands out small ones and as a
+ * small interval samples them: a bucket's worth in every page (one block
+ * in 128 bytes), and a page of 96 between sparse ones, which borrows its
+ * neighbours' slots; all found, in any order of removal. */
 START_TEST(test_many)
 {
 	const uint64_t base = 0x555500000000;
+	const uint64_t stride = PAGE / NP_LIVEMAP_BUCKET_SLOTS;
 	const int n = 50000;
 
-	for (uint64_t stride = 32; stride <= 48; stride += 16) {
-		for (int i = 0; i < n; i++)
-			ck_assert_int_eq(np_livemap_insert(m, base + i * stride),
-					 0);
-		for (int i = 0; i < n; i += 2)
-			ck_assert_int_eq(np_livemap_remove(m, base + i * stride),
-					 1);
-		for (int i = 0; i < n; i++)
-			ck_assert_int_eq(np_livemap_remove(m, base + i * stride),
-					 i & 1);
-		for (int i = 0; i < n; i++)
-			ck_assert(!may_hold(base + i * stride));
-	}
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(np_livemap_insert(m, base + i * stride), 0);
+	for (int i = 0; i < n; i += 2)
+		ck_assert_int_eq(np_livemap_remove(m, base + i * stride), 1);
+	for (int i = n - 1; i >= 0; i--)
+		ck_assert_int_eq(np_livemap_remove(m, base + i * stride),
+				 i & 1);
+	for (int i = 0; i < n; i++)
+		ck_assert(!may_hold(base + i * stride));
+
+	const uint64_t dense = base + 16 * PAGE;
+
+	ck_assert_int_eq(np_livemap_insert(m, dense - PAGE), 0);
+	ck_assert_int_eq(np_livemap_insert(m, dense + PAGE), 0);
+	for (int i = 0; i < 96; i++)
+		ck_assert_int_eq(np_livemap_insert(m, dense + 32 * i), 0);
+	ck_assert_int_eq(np_livemap_remove(m, dense + PAGE), 1);
+	for (int i = 95; i >= 0; i--)
+		ck_assert_int_eq(np_livemap_remove(m, dense + 32 * i), 1);
+	ck_assert_int_eq(np_livemap_remove(m, dense - PAGE), 1);
+	ck_assert(!may_hold(dense));
+	ck_assert(!may_hold(dense + PAGE));
 }
 END_TEST
 
@@ -110,8 +114,9 @@ START_TEST(test_tombstone_reused)
 }
 END_TEST
 
-/* MAX_PROBE blocks fill every slot an address may take, from its home on;
- * one more colliding address finds no room, until one of them goes. */
+/* MAX_PROBE blocks fill every slot an address may take, from its page's
+ * bucket on; one more colliding address finds no room, until one of them
+ * goes. */
 START_TEST(test_full_probe)
 {
 	uint64_t a[MAX_PROBE + 1];
