@@ -46,14 +46,15 @@
  * machine (at 10 M events/s, 200 ms), and are touched as they are used;
  * it has a queue per CPU (mem-queues.h), up to QUEUES_EXACT_MAX.  Sampled
  * mode queues ~40,000 events a second at the default interval in bench's
- * alloc-heavy, in one queue backed at the start: 1 MiB, 0.4 s of that;
- * an interval under SMALL_INTERVAL, whose events come far more often,
- * gets four times as much. */
+ * alloc-heavy, in one queue backed at the start: 1 MiB, 0.4 s of that.
+ * An interval under SMALL_INTERVAL samples most allocations of a busy
+ * program (a third to a half of alloc-heavy's at 1k), as many events as
+ * exact mode nearly, so it takes exact mode's queues: in a queue of its
+ * own four times as big it lost a third of them. */
 #define CELLS_EXACT (1u << 21)
 #define CELLS_EXACT_MIN (1u << 18)
 #define QUEUES_EXACT_MAX 16
 #define CELLS_SAMPLED (1u << 14)
-#define CELLS_SAMPLED_SMALL (1u << 16)
 #define SMALL_INTERVAL (64u << 10)
 
 const char *const np_hook_names[NP_HF_COUNT] = {
@@ -107,7 +108,9 @@ static _Atomic uint8_t *every_page; /* FILTER_SIZE ones */
  * hook takes them once per event, and the queues of the other mode, once
  * used, stay. */
 static struct np_mem_queues *_Atomic queues;
-static struct np_mem_queues *mode_queues[2]; /* sampled, exact */
+/* [0]: one queue, for an interval of SMALL_INTERVAL or more; [1]: one a
+ * CPU, for exact mode and smaller intervals. */
+static struct np_mem_queues *mode_queues[2];
 static struct np_stacktab *stacks;
 static struct np_livemap *live;
 static int queues_dirty;
@@ -162,25 +165,21 @@ static struct np_mem_queues *create_exact(void)
 					       : CELLS_EXACT_MIN);
 }
 
+/* Which of mode_queues an interval of MEAN takes (see CELLS_EXACT). */
+static int busy_queues(uint64_t mean)
+{
+	return mean < SMALL_INTERVAL;
+}
+
 int np_memhooks_init(uint64_t mean)
 {
-	static unsigned int sampled_cells;
-	unsigned int cells = mean < SMALL_INTERVAL ? CELLS_SAMPLED_SMALL
-						   : CELLS_SAMPLED;
-	int exact = mean == 0;
+	int busy = busy_queues(mean), exact = mean == 0;
 
-	/* A smaller interval than the last session's: a bigger queue.  The
-	 * old one stays mapped, forgotten: a hook of that session may still
-	 * hold it. */
-	if (!exact && mode_queues[0] && sampled_cells < cells)
-		mode_queues[0] = NULL;
-	if (!mode_queues[exact]) {
-		mode_queues[exact] = exact ? create_exact()
-					   : np_mem_queues_create(1, cells);
-		if (!mode_queues[exact])
+	if (!mode_queues[busy]) {
+		mode_queues[busy] = busy ? create_exact()
+					 : np_mem_queues_create(1, CELLS_SAMPLED);
+		if (!mode_queues[busy])
 			return -ENOMEM;
-		if (!exact)
-			sampled_cells = cells;
 	}
 	if (exact && !every_page) {
 		if (!(every_page = np_pages_alloc(FILTER_SIZE)))
@@ -203,17 +202,17 @@ void np_memhooks_begin(uint32_t s, uint64_t mean)
 		queues_dirty = 0;
 	}
 	np_livemap_clear(live);
-	/* Sampled mode's queue (1 MiB) and the live set's filters are
+	/* Sampled mode's queue (1 MiB) and the live set's filter are
 	 * backed now: pages that a hook or the writer reads before a hook
 	 * writes there are the zero page, whose copy on write shoots down
 	 * every CPU's TLB, ~2,000 times in a short allocation-heavy run (4%
 	 * of it).  Exact mode's queues (128 MiB) are backed as they fill. */
-	if (mean) {
+	if (mean)
 		np_livemap_prefault(live);
+	if (!busy_queues(mean))
 		np_mem_queues_prefault(mode_queues[0]);
-	}
 	interval = mean;
-	atomic_store_explicit(&queues, mode_queues[mean == 0],
+	atomic_store_explicit(&queues, mode_queues[busy_queues(mean)],
 			      memory_order_relaxed);
 	atomic_store_explicit(&session, s, memory_order_release);
 	atomic_store_explicit(&malloc_floor,
