@@ -606,12 +606,16 @@ __attribute__((noinline)) static void *calloc_slow(int k, size_t n,
 	return p;
 }
 
-__attribute__((noinline)) static void record_free(void *p, uint32_t s)
+/* The free of P after the gate let it through: recorded when P was
+ * sampled (or in exact mode), then the real free, a tail call. */
+__attribute__((noinline)) static void free_slow(int k, void *p)
 {
 	struct np_mem_claim c;
+	uint32_t s;
 
-	if (claim_free(p, s, &c))
+	if (p && (s = recording()) && claim_free(p, s, &c))
 		np_mem_queues_publish(&c);
+	REAL(k, NP_HF_FREE, free_fn)(p);
 }
 
 /*
@@ -624,7 +628,7 @@ __attribute__((noinline)) static void record_free(void *p, uint32_t s)
  * after the real call into a function of its own (hook_..._0.part.0),
  * whose frame is not the one above the caller's. */
 
-/* The calls below are tail calls (checked in the unit tests' build and
+/* The calls below are tail calls (checked by tests/run-hook-code.sh and
  * by run-nativemem.sh's stacks): the slow path's frame stands for the
  * hook's, with the caller's return address above it. */
 BODY void *malloc_in(int k, size_t size)
@@ -641,15 +645,17 @@ BODY void *calloc_in(int k, size_t n, size_t each)
 	return calloc_slow(k, n, each);
 }
 
-/* Nothing of its frame outlives the checks: the real free is a tail call.
- * NULL, the session and the guard are asked last: the gate rules out nearly
- * every free in sampled mode before them. */
+/* One load and a test, then the real free as a tail call: NULL, the
+ * session and the guard are asked after the gate, which rules out nearly
+ * every free in sampled mode.  The common path falls through to the real
+ * free: with a taken branch there (the slow path inline) the hooks cost
+ * malloc-loop 0.45 ns a pair more, half of what they add to a plain jump. */
 BODY void free_in(int k, void *p)
 {
-	uint32_t s;
-
-	if (__builtin_expect(maybe_sampled(p), 0) && p && (s = recording()))
-		record_free(p, s);
+	if (__builtin_expect(maybe_sampled(p), 0)) {
+		free_slow(k, p);
+		return;
+	}
 	REAL(k, NP_HF_FREE, free_fn)(p);
 }
 
