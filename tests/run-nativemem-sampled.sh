@@ -49,8 +49,9 @@ check_between "$(ratio "$(collapsed_leaf_count leaks.txt site_prime)" 2097143)" 
 
 # A small interval samples most allocations, nearly as many events as
 # exact mode: they take exact mode's queues (SMALL_INTERVAL in
-# src/agent/hooks.c), which hold all of this run's ~520,000 even if the
-# writer never ran; a sampled session's one small queue lost a third.
+# src/agent/hooks.c), whose one for this thread holds all of this run's
+# ~520,000 on two CPUs (1 Mi cells) even if the writer never ran; a
+# sampled session's one small queue lost a third of them.
 record_ok small.dat -q --nativemem=1k -- "$NATIVEMEM" 64 "$WDIR"
 grep -qx ok "$T/out" || fail_ "the workload failed under nprof (1k)"
 report_ok small-header.txt small.dat --header

@@ -21,10 +21,10 @@
  * block's insert wrote; a hashed slot per block (and a second, hashed
  * filter before it) missed the cache two or three times an event: 40% of
  * what a sampled session's events cost bench's alloc-heavy (perf), now a
- * fifth.  The price:
- * room for NP_LIVEMAP_BUCKET_SLOTS live sampled blocks a page, give or
- * take what the neighbours' buckets lend, which an interval of 512 bytes
- * or more does not reach on average (a page's live bytes / INTERVAL).
+ * fifth.  The price: room for NP_LIVEMAP_BUCKET_SLOTS live sampled blocks
+ * a page, give or take what the neighbours' buckets lend, which an
+ * interval of 512 bytes or more does not reach on average (a page's live
+ * bytes / INTERVAL).
  */
 #ifndef NPROF_AGENT_LIVEMAP_H
 #define NPROF_AGENT_LIVEMAP_H
