@@ -60,9 +60,7 @@ show_last_()
 {
 	say_ "  last command: ${last_cmd:-none} (exit ${rc:-none})"
 	if [ -s "$T/err" ]; then
-		say_ "  its stderr:"
-		head -n 20 "$T/err" | sed 's/^/    /' |
-			while IFS= read -r _l; do say_ "$_l"; done
+		say_ "  its stderr:" "$(head -n 20 "$T/err" | sed 's/^/    /')"
 	fi
 }
 

@@ -73,16 +73,10 @@ void np_livemap_prefault(struct np_livemap *m)
 	np_pages_prefault(m, offsetof(struct np_livemap, slots));
 }
 
-/* ADDR's page's first slot. */
-static uint32_t first_slot(uint64_t addr)
-{
-	return np_livemap_page_bucket(addr) * NP_LIVEMAP_BUCKET_SLOTS;
-}
-
 int np_livemap_insert(struct np_livemap *m, uint64_t addr)
 {
 	_Atomic uint8_t *count = &m->pages[np_livemap_page_bucket(addr)];
-	uint32_t i = first_slot(addr);
+	uint32_t i = np_livemap_first_slot(addr);
 
 	count_up(count);
 
@@ -108,7 +102,7 @@ int np_livemap_insert(struct np_livemap *m, uint64_t addr)
 
 int np_livemap_remove(struct np_livemap *m, uint64_t addr)
 {
-	uint32_t i = first_slot(addr);
+	uint32_t i = np_livemap_first_slot(addr);
 
 	for (int p = 0; p < MAX_PROBE; p++, i = (i + 1) & (SLOTS - 1)) {
 		uint64_t v = atomic_load_explicit(&m->slots[i],

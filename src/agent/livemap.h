@@ -80,14 +80,18 @@ struct np_livemap *np_livemap_create(void);
 void np_livemap_clear(struct np_livemap *m);
 void np_livemap_prefault(struct np_livemap *m);
 
+/* The first slot of ADDR's page's bucket, where a probe for it starts. */
+static inline uint32_t np_livemap_first_slot(uint64_t addr)
+{
+	return np_livemap_page_bucket(addr) * NP_LIVEMAP_BUCKET_SLOTS;
+}
+
 /* Asks for the cache line where np_livemap_insert(M, ADDR) will look first:
  * the bucket of a page that had no sampled block lately is in no cache,
  * and the insert's wait for it was most of its cost. */
 static inline void np_livemap_prefetch(struct np_livemap *m, uint64_t addr)
 {
-	__builtin_prefetch(&m->slots[np_livemap_page_bucket(addr) *
-				     NP_LIVEMAP_BUCKET_SLOTS],
-			   1);
+	__builtin_prefetch(&m->slots[np_livemap_first_slot(addr)], 1);
 }
 
 /* Adds ADDR (non-zero, not in the set); 0, or -1 when there is no room. */
